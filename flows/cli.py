@@ -1,0 +1,117 @@
+"""The ``causeway`` command line. Heavy libraries are imported inside commands, so ``--help`` is instant."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from flows.settings import Settings, SettingsError, load_settings
+
+OFFLINE_DEFAULTS = {
+    "DO_NOT_TRACK": "1",
+    "GX_ANALYTICS_ENABLED": "false",
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "HF_HUB_DISABLE_TELEMETRY": "1",
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
+    "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+    "TOKENIZERS_PARALLELISM": "false",
+}
+
+
+class UserError(click.ClickException):
+    """A problem the user can fix; printed as one line, exit code 2."""
+
+    exit_code = 2
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--home", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder of the warehouse, inbox, quarantine, published snapshots and model artifacts "
+                   "[env CAUSEWAY_HOME; default: the repository's data/].")
+@click.option("--config", "config_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Configuration folder [default: the repository's config/].")
+@click.pass_context
+def cli(ctx: click.Context, home: Path | None, config_dir: Path | None) -> None:
+    """Causeway: from customer complaints to root causes and decisions.
+
+    Start with `causeway demo`: it generates a sample courier case, runs the pipeline on it and tells
+    you what to look at.
+    """
+    for key, value in OFFLINE_DEFAULTS.items():
+        os.environ.setdefault(key, value)
+    try:
+        ctx.obj = load_settings(config_dir=config_dir, home=home)
+    except SettingsError as exc:
+        raise UserError(str(exc)) from None
+
+
+@cli.command()
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder to write the case into (created; existing files are overwritten).")
+@click.option("--complaints", type=click.IntRange(1_000, 1_000_000), default=20_000, show_default=True,
+              help="Number of complaints (twins on a second channel included).")
+@click.option("--seed", type=int, default=42, show_default=True, help="Same seed, same bytes.")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Processes rendering months in parallel [default: one per core].")
+def generate(out_dir: Path, complaints: int, seed: int, workers: int | None) -> None:
+    """Generate the courier case: a national parcel carrier's year of complaints.
+
+    Writes contact-center exports (cp1251 CSV with Ukrainian headers, XLSX with English headers),
+    social mentions (X/Twitter v2 NDJSON, Telegram export JSON), reference tables (clients, daily
+    shipment volumes, branches, employees, social handles, tariffs) and a ground_truth/ folder with the
+    planted root causes, value-destroying clients and incidents.
+    """
+    summary = _generate(out_dir, complaints, seed, workers)
+    click.echo(f"Wrote {summary.complaints:,} complaints of {summary.clients:,} clients into {out_dir} "
+               f"({len(summary.files)} export files); planted truths in {out_dir / 'ground_truth'}.")
+
+
+@cli.command()
+@click.option("--complaints", type=click.IntRange(1_000, 1_000_000), default=None,
+              help="Size of the sample case [default: demo.complaints in config/causeway.yaml].")
+@click.option("--seed", type=int, default=None, help="Seed of the sample case [default: demo.seed].")
+@click.option("--fresh", is_flag=True, help="Regenerate the sample case even if it exists.")
+@click.pass_obj
+def demo(settings: Settings, complaints: int | None, seed: int | None, fresh: bool) -> None:
+    """Run everything on the sample courier case, from nothing, and say what was produced.
+
+    Generates the case under <home>/sample if it is absent (or of another size/seed), loads it into the
+    warehouse, publishes a snapshot for readers, and prints counts and where to look.
+    """
+    from flows.demo import run_demo
+
+    started = time.perf_counter()
+    report = run_demo(settings, complaints or settings.demo.complaints,
+                      settings.demo.seed if seed is None else seed, fresh=fresh, say=_say)
+    click.echo(report.render(time.perf_counter() - started))
+
+
+def _generate(out_dir: Path, complaints: int, seed: int, workers: int | None):
+    from data.courier_case import generate_case
+
+    started = time.perf_counter()
+    summary = generate_case(out_dir, complaints=complaints, seed=seed, workers=workers, progress=_say)
+    _say(f"generated in {time.perf_counter() - started:.1f} s")
+    return summary
+
+
+def _say(message: str) -> None:
+    click.echo(click.style(f"  · {message}", dim=True), err=True)
+
+
+def main() -> None:
+    try:
+        cli.main(prog_name="causeway", standalone_mode=True)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,34 @@
+"""Shared fixtures: generated cases are made once per session (the generator is deterministic)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+for key, value in {"DO_NOT_TRACK": "1", "GX_ANALYTICS_ENABLED": "false", "HF_HUB_OFFLINE": "1",
+                   "TRANSFORMERS_OFFLINE": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}.items():
+    os.environ.setdefault(key, value)
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def small_case(tmp_path_factory) -> Path:
+    """The smallest case (1,000 complaints, seed 7), rendered in one process."""
+    from data.courier_case import generate_case
+
+    out = tmp_path_factory.mktemp("case_1k")
+    generate_case(out, complaints=1_000, seed=7, workers=1)
+    return out
+
+
+@pytest.fixture(scope="session")
+def case_20k(tmp_path_factory) -> Path:
+    """A 20,000-complaint case (seed 11): large enough to check planted proportions."""
+    from data.courier_case import generate_case
+
+    out = tmp_path_factory.mktemp("case_20k")
+    generate_case(out, complaints=20_000, seed=11, workers=2)
+    return out

@@ -1,0 +1,47 @@
+"""Reference tables (clients, daily shipment volumes, branches, employees) typed into their warehouse shape.
+
+Input grain = output grain: one row per client / per day x region x segment / per branch / per employee.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+CLIENTS_SCHEMA = {
+    "client_id": pl.String, "name": pl.String, "client_type": pl.String, "industry": pl.String,
+    "shipment_types": pl.String, "main_shipment_type": pl.String, "region": pl.String,
+    "revenue_uah": pl.Float64, "shipments_per_year": pl.Int32, "contract_start": pl.Date,
+    "language": pl.String,
+}
+
+
+def _typed(name: str, dtype: pl.DataType) -> pl.Expr:
+    """Text column to its type; dates are ISO (YYYY-MM-DD)."""
+    return pl.col(name).str.to_date("%Y-%m-%d") if dtype == pl.Date else pl.col(name).cast(dtype)
+
+
+def stg_clients(raw: pl.DataFrame) -> pl.DataFrame:
+    """Clients as the warehouse holds them: shipment types as a list, one row per client id."""
+    missing = [c for c in CLIENTS_SCHEMA if c not in raw.columns]
+    if missing:
+        raise ValueError(f"clients: missing column(s) {', '.join(missing)}")
+    return (
+        raw.select([_typed(c, t) for c, t in CLIENTS_SCHEMA.items()])
+        .with_columns(pl.col("shipment_types").str.split(";"))
+        .unique("client_id", keep="first", maintain_order=True)
+    )
+
+
+def stg_shipments_daily(raw: pl.DataFrame) -> pl.DataFrame:
+    return raw.select(
+        _typed("day", pl.Date), "region", "client_type", "industry", "shipment_type",
+        pl.col("shipments").cast(pl.Int64), pl.col("damaged").cast(pl.Int64), pl.col("revenue_uah").cast(pl.Float64),
+    )
+
+
+def stg_branches(raw: pl.DataFrame) -> pl.DataFrame:
+    return raw.select("branch_id", pl.col("number").cast(pl.Int32), "region", "city", "kind")
+
+
+def stg_employees(raw: pl.DataFrame) -> pl.DataFrame:
+    return raw.select("employee_id", "role", "region", "branch_id", _typed("hired_on", pl.Date))
