@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,7 +60,7 @@ class DemoReport:
             "Look at:",
             f"  - the raw exports in {self.sample_dir / 'inbox'} "
             "(what a contact center and social listening hand over)",
-            f"  - the published tables: python -c \"import duckdb; "
+            f"  - the published tables: {sys.executable} -c \"import duckdb; "
             f"print(duckdb.connect('{self.publication.path}', read_only=True).sql('SHOW TABLES'))\"",
             *[f"  - {note}" for note in self.notes],
         ]
