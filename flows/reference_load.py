@@ -13,9 +13,11 @@ from transforms import reference
 
 REFERENCE_FILES = {
     "clients": ("clients.csv", reference.stg_clients),
+    "client_contacts": ("clients.csv", reference.stg_client_contacts),
     "shipments_daily": ("shipments_daily.csv", reference.stg_shipments_daily),
     "branches": ("branches.csv", reference.stg_branches),
     "employees": ("employees.csv", reference.stg_employees),
+    "social_handles": ("social_handles.csv", reference.stg_social_handles),
 }
 
 

@@ -1,8 +1,8 @@
 """Typed settings: ``config/*.yaml|toml`` plus environment overrides, validated once at start-up.
 
 Layout of the config folder: ``causeway.yaml`` holds the root keys (``home``, ``warehouse``, ``demo``);
-every other top-level file is one section named after its stem (``segments.yaml`` -> ``settings.segments``).
-Sub-folders (``sources/``) belong to their own loaders.
+every other top-level file is one section named after its stem (``segments.yaml`` -> ``settings.segments``,
+``ingest.yaml``, ``pii.yaml``). ``sources/*.yaml`` are the source adapters (:func:`load_sources`).
 
 Environment overrides: ``CAUSEWAY_HOME`` sets ``home``; ``CAUSEWAY__SECTION__KEY=value`` sets any key
 (value parsed as YAML, so ``7`` is a number and ``[a, b]`` a list).
@@ -19,7 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from transforms.source_spec import SourceSpec
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_DIR = REPO_ROOT / "config"
@@ -56,11 +58,48 @@ class SegmentSettings(_Strict):
     )
 
 
+class IngestSettings(_Strict):
+    inbox_dir: str = Field("inbox", description="where exports are dropped, relative to home")
+    rejected_dir: str = Field("rejected", description="where unreadable files are moved, relative to home")
+    max_text_chars: int = Field(50_000, ge=100, description="longer complaint texts are quarantined")
+    incident_window_hours: float = Field(72.0, gt=0)
+    tracking_number_pattern: str = r"(?-u:\b)(?:20|59)\d{12}(?-u:\b)"
+
+
+    @field_validator("tracking_number_pattern")
+    @classmethod
+    def _compiles(cls, pattern: str) -> str:
+        import polars as pl
+
+        try:
+            pl.Series([""]).str.contains(pattern)
+        except Exception as exc:  # polars reports the regex engine's own message
+            raise ValueError(f"not a valid regular expression ({str(exc).splitlines()[0]})") from None
+        return pattern
+
+
+class PiiSettings(_Strict):
+    placeholders: dict[str, str] = Field(default_factory=lambda: {
+        "email": "<EMAIL>", "card": "<CARD>", "phone": "<PHONE>", "address": "<ADDRESS>", "name": "<NAME>"})
+    name_cues: tuple[str, ...] = ()
+    first_names: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _all_placeholders(self) -> PiiSettings:
+        missing = {"email", "card", "phone", "address", "name"} - set(self.placeholders)
+        if missing:
+            raise ValueError(f"placeholders lack {sorted(missing)}")
+        return self
+
+
 class Settings(_Strict):
     home: Path = Field(default_factory=lambda: REPO_ROOT / "data")
+    config_dir: Path = Field(DEFAULT_CONFIG_DIR, description="set by load_settings: the folder read")
     warehouse: WarehouseSettings = WarehouseSettings()
     demo: DemoSettings = DemoSettings()
     segments: SegmentSettings = SegmentSettings()
+    ingest: IngestSettings = IngestSettings()
+    pii: PiiSettings = PiiSettings()
 
     @property
     def warehouse_path(self) -> Path:
@@ -72,7 +111,11 @@ class Settings(_Strict):
 
     @property
     def inbox_path(self) -> Path:
-        return self.home / "inbox"
+        return self.home / self.ingest.inbox_dir
+
+    @property
+    def rejected_path(self) -> Path:
+        return self.home / self.ingest.rejected_dir
 
     @property
     def quarantine_path(self) -> Path:
@@ -104,7 +147,8 @@ def load_settings(
         settings = Settings.model_validate(raw)
     except ValidationError as exc:
         raise SettingsError(_one_sentence(exc, origin)) from None
-    return settings.model_copy(update={"home": settings.home.expanduser().resolve()})
+    return settings.model_copy(update={"home": settings.home.expanduser().resolve(),
+                                       "config_dir": config_dir.resolve()})
 
 
 def _read_config_dir(config_dir: Path) -> tuple[dict[str, Any], dict[str, str]]:
@@ -176,3 +220,21 @@ def _one_sentence(exc: ValidationError, origin: dict[str, str]) -> str:
         problem = f"is invalid: {error['msg'].rstrip('.').lower()} (got {error.get('input')!r})"
     more = f" ({exc.error_count() - 1} more problem(s) after this one)" if exc.error_count() > 1 else ""
     return f"{source}: key '{key}' {problem}{more}."
+
+
+def load_sources(config_dir: Path | None = None) -> dict[str, SourceSpec]:
+    """Every source adapter in ``config/sources/*.yaml``, validated; keyed by source name."""
+    folder = (Path(config_dir) if config_dir else DEFAULT_CONFIG_DIR) / "sources"
+    specs: dict[str, SourceSpec] = {}
+    for path in sorted(folder.glob("*.y*ml")):
+        raw = _parse_file(path)
+        try:
+            spec = SourceSpec.model_validate(raw)
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            key = ".".join(str(part) for part in error["loc"]) or "(file)"
+            raise SettingsError(f"{path}: key '{key}' is invalid: {error['msg'].rstrip('.')}.") from None
+        if spec.name in specs:
+            raise SettingsError(f"{path}: source name '{spec.name}' is already used by another file.")
+        specs[spec.name] = spec
+    return specs

@@ -16,6 +16,7 @@ import json
 import os
 import uuid
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
@@ -23,6 +24,8 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+
+from transforms.prepare_complaints import PreparedFile, ReferenceData
 
 PUBLISHED_TABLES: tuple[str, ...] = (
     "complaints",
@@ -36,7 +39,11 @@ PUBLISHED_TABLES: tuple[str, ...] = (
     "responses",
     "kpi_daily",
 )
-REFERENCE_TABLES: tuple[str, ...] = ("shipments_daily", "branches", "employees")
+REFERENCE_TABLES: tuple[str, ...] = ("shipments_daily", "branches", "employees", "social_handles")
+OPERATIONAL_TABLES: tuple[str, ...] = ("ingested_files", "validation_results", "pipeline_runs")
+SNAPSHOT_TABLES = PUBLISHED_TABLES + REFERENCE_TABLES + OPERATIONAL_TABLES
+# columns that stay in the working warehouse only (personal data as received)
+NOT_PUBLISHED_COLUMNS: dict[str, tuple[str, ...]] = {"quarantine": ("raw_row",)}
 POINTER_FILE = "CURRENT"
 MIGRATIONS_TABLE = "_schema_migrations"
 
@@ -72,16 +79,9 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
     for version, name, sql in _migrations():
         if version in applied:
             continue
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             con.execute(sql)
-            con.execute(
-                f"INSERT INTO {MIGRATIONS_TABLE} VALUES (?, ?, ?)", [version, name, _utcnow()]
-            )
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
+            con.execute(f"INSERT INTO {MIGRATIONS_TABLE} VALUES (?, ?, ?)", [version, name, _utcnow()])
         done.append(name)
     return done
 
@@ -102,18 +102,34 @@ def replace_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise ValueError(f"table {table}: frame lacks column(s) {', '.join(missing)}")
-    arrow = frame.select(columns).to_arrow()
+    with transaction(con):
+        con.execute(f"DELETE FROM {table}")
+        insert_rows(con, table, frame.select(columns))
+    return frame.height
+
+
+def insert_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> int:
+    """Append ``frame`` to ``table`` by column name (inside the caller's transaction, if any)."""
+    if frame.height == 0:
+        return 0
+    con.register("_incoming", frame.to_arrow())
+    try:
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _incoming")
+    finally:
+        con.unregister("_incoming")
+    return frame.height
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection):
+    """All or nothing: a file's raw rows, complaints, quarantine and ledger entry commit together."""
     con.execute("BEGIN TRANSACTION")
     try:
-        con.execute(f"DELETE FROM {table}")
-        con.register("_incoming", arrow)
-        con.execute(f"INSERT INTO {table} SELECT * FROM _incoming")
-        con.unregister("_incoming")
-        con.execute("COMMIT")
-    except Exception:
+        yield con
+    except BaseException:
         con.execute("ROLLBACK")
         raise
-    return frame.height
+    con.execute("COMMIT")
 
 
 def read_table(con: duckdb.DuckDBPyConnection, table: str) -> pl.DataFrame:
@@ -128,19 +144,21 @@ def publish(
     con: duckdb.DuckDBPyConnection,
     published_dir: Path,
     keep: int = 3,
-    tables: Iterable[str] = PUBLISHED_TABLES + REFERENCE_TABLES,
+    tables: Iterable[str] = SNAPSHOT_TABLES,
 ) -> Publication:
     """Copy ``tables`` from the working warehouse into a new snapshot and make it current, atomically."""
     tables = tuple(tables)
     published_dir.mkdir(parents=True, exist_ok=True)
     now = _utcnow()
-    run_id = now.strftime("%Y%m%dT%H%M%S.%fZ") + "-" + uuid.uuid4().hex[:6]  # sorts by time
+    run_id = new_run_id()  # sorts by time
     final = published_dir / f"{run_id}.duckdb"
     staging = published_dir / f".{run_id}.duckdb.tmp"
     con.execute(f"ATTACH '{staging}' AS _snapshot")
     try:
         for table in tables:
-            con.execute(f"CREATE TABLE _snapshot.{table} AS SELECT * FROM main.{table}")
+            hidden = NOT_PUBLISHED_COLUMNS.get(table)
+            columns = f"* EXCLUDE ({', '.join(hidden)})" if hidden else "*"
+            con.execute(f"CREATE TABLE _snapshot.{table} AS SELECT {columns} FROM main.{table}")
         counts = {t: con.execute(f"SELECT count(*) FROM _snapshot.{t}").fetchone()[0] for t in tables}
         con.execute(
             "CREATE TABLE _snapshot._publication AS SELECT ? AS run_id, ? AS published_at, ? AS row_counts",
@@ -208,3 +226,96 @@ def _fsync(path: Path) -> None:
 
 def _utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+# --- ingestion -------------------------------------------------------------------------------------
+
+def loaded_files(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, datetime]]:
+    """file hash -> (file name, when) of every file already loaded."""
+    rows = con.execute("SELECT file_hash, file_name, ingested_at FROM ingested_files WHERE status = 'loaded'")
+    return {h: (name, at) for h, name, at in rows.fetchall()}
+
+
+def reference_data(con: duckdb.DuckDBPyConnection) -> ReferenceData:
+    """The lookups staging needs, read once per run (and extended by each loaded file)."""
+    return ReferenceData(
+        clients=con.sql("SELECT client_id, client_type, industry, main_shipment_type, region FROM clients").pl(),
+        branches=con.sql("SELECT number, branch_id, region FROM branches").pl(),
+        handles=con.sql("SELECT platform, handle, client_id FROM social_handles").pl(),
+        contacts=con.sql("SELECT client_id, phone_norm, email_norm FROM client_contacts").pl(),
+        known_tracking=con.sql(
+            "SELECT DISTINCT ON (tracking_number) tracking_number, client_id FROM "
+            "(SELECT unnest(tracking_numbers) AS tracking_number, client_id, received_at FROM complaints "
+            " WHERE client_id IS NOT NULL) ORDER BY tracking_number, received_at").pl(),
+        loaded_ids=con.sql("SELECT complaint_id FROM complaints").pl(),
+    )
+
+
+def record_file_loads(con: duckdb.DuckDBPyConnection, loads: list[tuple[dict, PreparedFile]], run_id: str) -> None:
+    """Files' raw rows, complaints, quarantine, validation results and ledger entries, in one transaction:
+    each file (and the batch) is loaded completely or not at all."""
+    if not loads:
+        return
+    now = _utcnow()
+
+    def stamped(frame: pl.DataFrame, ledger: dict, *extra: str) -> pl.DataFrame:
+        values = {"source": ledger["source"], "file_name": ledger["file_name"], "run_id": run_id,
+                  "file_hash": ledger["file_hash"], "loaded_at": now, "quarantined_at": now, "checked_at": now}
+        return frame.with_columns(*[pl.lit(values[k]).alias(k) for k in extra])
+
+    tables = {
+        "raw_complaints": [stamped(p.raw, lg, "source", "file_name", "run_id", "file_hash", "loaded_at")
+                           for lg, p in loads],
+        "complaints": [stamped(p.complaints, lg, "run_id", "loaded_at") for lg, p in loads],
+        "quarantine": [stamped(p.quarantine, lg, "source", "file_name", "run_id", "file_hash", "quarantined_at")
+                       for lg, p in loads],
+        "validation_results": [stamped(p.validation, lg, "source", "file_name", "run_id", "checked_at")
+                               for lg, p in loads],
+    }
+    with transaction(con):
+        for table, frames in tables.items():
+            insert_rows(con, table, pl.concat(frames, how="diagonal_relaxed"))
+        insert_rows(con, "ingested_files", pl.DataFrame(
+            [{**ledger, "run_id": run_id, "ingested_at": now} for ledger, _ in loads]))
+
+
+def record_rejected_file(con: duckdb.DuckDBPyConnection, ledger: dict, run_id: str) -> None:
+    """A file that could not be read at all: one quarantine row naming why, and its ledger entry."""
+    now = _utcnow()
+    with transaction(con):
+        con.execute("DELETE FROM ingested_files WHERE file_hash = ?", [ledger["file_hash"]])
+        insert_rows(con, "ingested_files", pl.DataFrame([{**ledger, "run_id": run_id, "ingested_at": now}]))
+        insert_rows(con, "quarantine", pl.DataFrame([{
+            "run_id": run_id, "source": ledger["source"] or "unknown", "file_name": ledger["file_name"],
+            "file_hash": ledger["file_hash"], "row_number": None, "column_name": None,
+            "reason": ledger["message"], "kind": "rejected_file", "raw_row": None, "raw_row_masked": None,
+            "quarantined_at": now}], schema_overrides={"row_number": pl.Int32}))
+
+
+def complaints_for_incidents(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    return con.sql("SELECT complaint_id, client_id, author_handle, tracking_numbers, text_masked, channel, "
+                   "received_at FROM complaints").pl()
+
+
+def replace_incidents(con: duckdb.DuckDBPyConnection, assignments: pl.DataFrame, incidents: pl.DataFrame) -> None:
+    with transaction(con):
+        con.execute("DELETE FROM incidents")
+        insert_rows(con, "incidents", incidents)
+        con.register("_assign", assignments.to_arrow())
+        con.execute("UPDATE complaints SET incident_id = a.incident_id FROM _assign a "
+                    "WHERE complaints.complaint_id = a.complaint_id "
+                    "AND complaints.incident_id IS DISTINCT FROM a.incident_id")
+        con.unregister("_assign")
+
+
+def start_run(con: duckdb.DuckDBPyConnection, run_id: str, flow: str) -> None:
+    con.execute("INSERT INTO pipeline_runs VALUES (?, ?, ?, NULL, 'running', NULL)", [run_id, flow, _utcnow()])
+
+
+def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, summary: dict) -> None:
+    con.execute("UPDATE pipeline_runs SET finished_at = ?, status = ?, summary = ? WHERE run_id = ?",
+                [_utcnow(), status, json.dumps(summary, default=str), run_id])
+
+
+def new_run_id() -> str:
+    return _utcnow().strftime("%Y%m%dT%H%M%S.%fZ") + "-" + uuid.uuid4().hex[:6]

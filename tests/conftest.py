@@ -32,3 +32,32 @@ def case_20k(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("case_20k")
     generate_case(out, complaints=20_000, seed=11, workers=2)
     return out
+
+
+SHARED_REAL_DATA = REPO_ROOT.parent / "shared" / "data" / "real"
+
+
+@pytest.fixture(scope="session")
+def prefect_harness():
+    """A real, temporary Prefect server for the whole session (flows run against it)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture(scope="session")
+def masking_rules():
+    from flows.settings import load_settings
+    from transforms.masking import MaskingRules
+
+    pii = load_settings(env={}).pii
+    return MaskingRules(placeholders=pii.placeholders, name_cues=pii.name_cues,
+                        first_names=tuple(n for group in pii.first_names.values() for n in group))
+
+
+@pytest.fixture(scope="session")
+def sources():
+    from flows.settings import load_sources
+
+    return load_sources()

@@ -45,3 +45,20 @@ def stg_branches(raw: pl.DataFrame) -> pl.DataFrame:
 
 def stg_employees(raw: pl.DataFrame) -> pl.DataFrame:
     return raw.select("employee_id", "role", "region", "branch_id", _typed("hired_on", pl.Date))
+
+
+def stg_social_handles(raw: pl.DataFrame) -> pl.DataFrame:
+    """One row per (platform, handle): the client behind a known social account."""
+    return raw.select("platform", "handle", "client_id").drop_nulls().unique(["platform", "handle"], keep="first",
+                                                                            maintain_order=True)
+
+
+def stg_client_contacts(raw_clients: pl.DataFrame) -> pl.DataFrame:
+    """One row per client with its phone (last nine digits) and e-mail (lower case), for identity resolution."""
+    phone = pl.col("phone").str.replace_all(r"\D", "") if "phone" in raw_clients.columns else pl.lit(None, pl.String)
+    email = pl.col("email").str.to_lowercase() if "email" in raw_clients.columns else pl.lit(None, pl.String)
+    return raw_clients.select(
+        "client_id",
+        pl.when(phone.str.len_chars() >= 9).then(phone.str.slice(-9)).otherwise(None).alias("phone_norm"),
+        email.alias("email_norm"),
+    )

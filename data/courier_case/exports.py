@@ -16,13 +16,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import xlsxwriter
 
-KYIV_OFFSET = timedelta(hours=2)
+KYIV = ZoneInfo("Europe/Kyiv")  # local time of the carrier's systems, daylight saving included
 FIXED_CREATED = datetime(2026, 1, 1)
 TWITTER_EPOCH_MS = 1288834974657
 
@@ -45,8 +46,12 @@ TICKETS_RESPONSE = {"standard_compensation": "Standard compensation", "promo_cod
 TICKETS_REACTION = {"positive": "Satisfied", "neutral": "Neutral", "negative": "Dissatisfied"}
 
 
+def _kyiv(ts: datetime) -> datetime:
+    return ts.replace(tzinfo=UTC).astimezone(KYIV)
+
+
 def _local(ts: datetime | None) -> str:
-    return (ts + KYIV_OFFSET).strftime("%d.%m.%Y %H:%M") if ts else ""
+    return _kyiv(ts).strftime("%d.%m.%Y %H:%M") if ts else ""
 
 
 def write_calls_csv(path: Path, rows: list[dict[str, Any]], month_tag: str) -> list[str]:
@@ -167,7 +172,7 @@ def write_telegram_json(path: Path, rows: list[dict[str, Any]], first_id: int, c
 
 
 def _tg_date(ts: datetime) -> str:
-    return (ts + KYIV_OFFSET).strftime("%Y-%m-%dT%H:%M:%S")
+    return _kyiv(ts).strftime("%Y-%m-%dT%H:%M:%S")
 
 
 def _unix(ts: datetime) -> str:

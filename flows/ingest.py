@@ -1,0 +1,253 @@
+"""The Prefect ``ingest`` flow: inbox files -> raw, staging and ``complaints`` (or quarantine), then
+incidents, then a published snapshot.
+
+A task per file stages it (reading retries on I/O errors); a task per source runs the validation suites
+over its new files at once; then each file is loaded in one transaction or not at all;
+a file already loaded (same content hash) is skipped; a file that cannot be read is moved to
+``<home>/rejected/<source>/`` with one message naming it and why.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from dataclasses import asdict, dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from flows import warehouse
+from flows.settings import Settings, load_settings, load_sources
+from transforms.incidents import build_incidents
+from transforms.masking import MaskingRules
+from transforms.prepare_complaints import (
+    PreparedFile,
+    ReferenceData,
+    StagedFile,
+    finish_file,
+    stage_file,
+    validate_files,
+)
+from transforms.read_source import FileRejected, read_records
+from transforms.source_spec import SourceSpec
+
+EXPORT_SUFFIXES = {".csv", ".xlsx", ".json", ".ndjson", ".txt", ".tsv", ".xls"}
+
+
+@dataclass
+class FileOutcome:
+    file_name: str
+    source: str | None
+    status: str  # loaded | skipped | rejected
+    rows_in: int = 0
+    loaded: int = 0
+    quarantined: int = 0
+    message: str = ""
+    file_hash: str = ""
+    size_bytes: int = 0
+
+
+def discover(inbox: Path, specs: dict[str, SourceSpec]) -> tuple[list[tuple[Path, SourceSpec]], list[Path]]:
+    """Files of the inbox matched to their source (first matching adapter, by name), and unmatched ones."""
+    matched: dict[Path, SourceSpec] = {}
+    for spec in specs.values():
+        for path in sorted(inbox.glob(spec.glob)):
+            if path.is_file():
+                matched.setdefault(path, spec)
+    unmatched = sorted(p for p in inbox.rglob("*") if p.is_file() and p.suffix.lower() in EXPORT_SUFFIXES
+                       and p not in matched)
+    return sorted(matched.items(), key=lambda kv: str(kv[0])), unmatched
+
+
+@task(retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
+def read_bytes(path: Path) -> bytes:
+    return path.read_bytes()
+
+
+@task(cache_policy=NO_CACHE, task_run_name="stage {relative}")
+def stage_one(con: duckdb.DuckDBPyConnection, path: Path, relative: str, spec: SourceSpec, settings: Settings,
+              reference: ReferenceData, rules: MaskingRules, run_id: str,
+              already: dict[str, tuple[str, datetime]]) -> tuple[FileOutcome, StagedFile | None]:
+    """Read and stage one file; a file seen before is skipped, an unreadable one rejected and moved."""
+    logger = get_run_logger()
+    data = read_bytes(path)
+    file_hash = hashlib.sha256(data).hexdigest()
+    if file_hash in already:
+        name, when = already[file_hash]
+        outcome = FileOutcome(relative, spec.name, "skipped", file_hash=file_hash,
+                              message=f"same content as {name}, loaded {when:%Y-%m-%d %H:%M}")
+        logger.info("%s: skipped (%s)", relative, outcome.message)
+        return outcome, None
+    ledger = {"file_hash": file_hash, "source": spec.name, "file_name": relative, "size_bytes": len(data)}
+    try:
+        batch = read_records(data, relative, spec)
+    except FileRejected as exc:
+        message = f"{exc} {_move_to_rejected(path, settings.rejected_path / spec.name)}"
+        warehouse.record_rejected_file(con, {**ledger, "rows_in": 0, "rows_loaded": 0, "rows_quarantined": 0,
+                                             "status": "rejected", "message": message}, run_id)
+        logger.error("%s", message)
+        return FileOutcome(relative, spec.name, "rejected", message=message, file_hash=file_hash), None
+    staged = stage_file(batch, spec, relative, reference, rules, settings.ingest.tracking_number_pattern)
+    return FileOutcome(relative, spec.name, "staged", file_hash=file_hash, size_bytes=len(data)), staged
+
+
+def _move_to_rejected(path: Path, folder: Path) -> str:
+    """Move an unreadable file out of the inbox (so the next run does not trip on it again)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / path.name
+        shutil.move(str(path), target)
+    except OSError as exc:  # a read-only inbox (a mounted share): leave the file, say so
+        return f"It could not be moved to {folder} ({exc.strerror}); it stays where it is."
+    return f"The file was moved to {target}."
+
+
+@task(cache_policy=NO_CACHE, task_run_name="validate {spec.name}")
+def validate_source(staged: list[StagedFile], spec: SourceSpec, check_clients: bool, max_text_chars: int):
+    return validate_files(staged, spec, check_clients, _utcnow(), max_text_chars)
+
+
+@flow(name="ingest", log_prints=True)
+def ingest_flow(inbox: str | None = None, home: str | None = None, config_dir: str | None = None,
+                show_progress: bool = False) -> dict:
+    """Load every new export of the inbox; returns per-file outcomes and per-source totals."""
+    settings = load_settings(config_dir=Path(config_dir) if config_dir else None, home=Path(home) if home else None)
+    specs = load_sources(Path(config_dir) if config_dir else None)
+    inbox_path = Path(inbox) if inbox else settings.inbox_path
+    files, unmatched = discover(inbox_path, specs)
+    rules = MaskingRules(placeholders=settings.pii.placeholders, name_cues=settings.pii.name_cues,
+                         first_names=tuple(n for group in settings.pii.first_names.values() for n in group))
+    logger = get_run_logger()
+    for path in unmatched:
+        logger.warning("%s: no source adapter matches this file; add one under config/sources/", path)
+
+    con = warehouse.open_warehouse(settings.warehouse_path)
+    run_id = warehouse.new_run_id()
+    warehouse.start_run(con, run_id, "ingest")
+    outcomes: list[FileOutcome] = []
+    try:
+        reference = warehouse.reference_data(con)
+        already = warehouse.loaded_files(con)
+        by_source: dict[str, list[tuple[Path, SourceSpec]]] = {}
+        for path, spec in files:
+            by_source.setdefault(spec.name, []).append((path, spec))
+        with _progress(show_progress, len(files)) as advance:
+            for source, entries in by_source.items():
+                spec = specs[source]
+                staged_files, staged_outcomes = [], []
+                for path, _ in entries:
+                    relative = str(path.relative_to(inbox_path))
+                    outcome, staged = stage_one(con, path, relative, spec, settings, reference, rules, run_id,
+                                                already)
+                    if staged is None:
+                        outcomes.append(outcome)
+                        advance(relative)
+                        continue
+                    already[outcome.file_hash] = (relative, _utcnow())
+                    staged_files.append(staged)
+                    staged_outcomes.append(outcome)
+                    reference = _with_tracking(reference, staged.frame)
+                checked = validate_source(staged_files, spec, reference.clients.height > 0,
+                                          settings.ingest.max_text_chars)
+                loads = []
+                for staged, outcome in zip(staged_files, staged_outcomes, strict=True):
+                    failures, results = checked[staged.file_name]
+                    prepared = finish_file(staged, failures, results, reference.loaded_ids, rules)
+                    reference = _with_loaded(reference, prepared.complaints)
+                    loads.append((outcome, prepared))
+                for done in load_files(con, loads, run_id) if loads else []:
+                    logger.info("%s: %d rows in, %d loaded, %d quarantined", done.file_name, done.rows_in,
+                                done.loaded, done.quarantined)
+                    outcomes.append(done)
+                    advance(done.file_name)
+        assignments, incidents = build_incidents(warehouse.complaints_for_incidents(con),
+                                                 settings.ingest.incident_window_hours)
+        warehouse.replace_incidents(con, assignments, incidents)
+        summary = summarize(outcomes, unmatched, incidents.height)
+        warehouse.finish_run(con, run_id, "completed", summary)
+        publication = warehouse.publish(con, settings.published_path, keep=settings.warehouse.keep_snapshots)
+        summary["published"] = str(publication.path)
+    except BaseException as exc:
+        warehouse.finish_run(con, run_id, "failed", {"error": str(exc)})
+        raise
+    finally:
+        con.close()
+    return summary
+
+
+@task(cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2, task_run_name="load files")
+def load_files(con: duckdb.DuckDBPyConnection, loads: list[tuple[FileOutcome, PreparedFile]],
+               run_id: str) -> list[FileOutcome]:
+    """Write a source's prepared files in one transaction; returns their outcomes."""
+    ledgers, done = [], []
+    for staged, prepared in loads:
+        loaded, quarantined = prepared.complaints.height, prepared.quarantine.height
+        ledgers.append(({"file_hash": staged.file_hash, "source": staged.source, "file_name": staged.file_name,
+                         "size_bytes": staged.size_bytes, "rows_in": prepared.rows_in, "rows_loaded": loaded,
+                         "rows_quarantined": quarantined, "status": "loaded", "message": None}, prepared))
+        done.append(replace(staged, status="loaded", rows_in=prepared.rows_in, loaded=loaded,
+                            quarantined=quarantined))
+    warehouse.record_file_loads(con, ledgers, run_id)
+    return done
+
+
+def summarize(outcomes: list[FileOutcome], unmatched: list[Path], incidents: int) -> dict:
+    per_source: dict[str, dict[str, int]] = {}
+    for o in outcomes:
+        totals = per_source.setdefault(o.source or "unknown", {"files": 0, "skipped": 0, "rejected": 0,
+                                                               "rows_in": 0, "loaded": 0, "quarantined": 0})
+        totals["files"] += 1
+        totals["skipped"] += o.status == "skipped"
+        totals["rejected"] += o.status == "rejected"
+        totals["rows_in"] += o.rows_in
+        totals["loaded"] += o.loaded
+        totals["quarantined"] += o.quarantined
+    return {"files": [asdict(o) for o in outcomes], "sources": per_source, "incidents": incidents,
+            "unmatched": [str(p) for p in unmatched]}
+
+
+def _with_tracking(reference: ReferenceData, staged: pl.DataFrame) -> ReferenceData:
+    """Later files of the run can tie a tracking number to the client this file names."""
+    tracked = (staged.filter(pl.col("client_id").is_not_null())
+               .select(pl.col("tracking_numbers").alias("tracking_number"), "client_id").explode("tracking_number")
+               .drop_nulls())
+    known = pl.concat([reference.known_tracking, tracked]).unique("tracking_number", keep="first")
+    return replace(reference, known_tracking=known)
+
+
+def _with_loaded(reference: ReferenceData, complaints: pl.DataFrame) -> ReferenceData:
+    """Later files of the run see this file's complaints as already loaded (no duplicates across files)."""
+    return replace(reference, loaded_ids=pl.concat([reference.loaded_ids, complaints.select("complaint_id")]))
+
+
+class _progress:
+    """A rich progress bar over files when asked for (the CLI), nothing otherwise."""
+
+    def __init__(self, enabled: bool, total: int):
+        self.enabled, self.total, self.bar = enabled, total, None
+
+    def __enter__(self):
+        if self.enabled:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self.bar = Progress(TextColumn("ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                                TextColumn("{task.description}"), transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task("", total=self.total)
+        return self.advance
+
+    def advance(self, label: str) -> None:
+        if self.bar is not None:
+            self.bar.update(self.task, advance=1, description=label)
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)

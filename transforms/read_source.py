@@ -1,0 +1,301 @@
+"""Bytes of one export file -> its records as text columns, per the source adapter (``SourceSpec``).
+
+Output grain: one row per record of the file (``_row`` = line of the record's start for CSV and NDJSON,
+sheet row for XLSX, position in the record list for JSON; the header is row 1). Columns: ``_row``,
+``_raw`` (the record as received, JSON), one text column per mapped canonical field, ``attr_<name>`` per
+attribute and ``keep_<field>`` per ``keep_if`` field. Rows that cannot be read (wrong number of fields,
+broken JSON line) come back as ``problems``; a file that cannot be read at all raises
+:class:`FileRejected` with one sentence naming the file and what to do.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from transforms.source_spec import SourceSpec
+
+CANDIDATE_DELIMITERS = (";", ",", "\t", "|")
+HEADER_SEARCH_ROWS = 10
+WHOLE_RECORD = "(whole record)"  # the column named when a record cannot be split into columns at all
+csv.field_size_limit(64 * 1024 * 1024)
+
+PROBLEM_SCHEMA = {"row_number": pl.Int64, "column_name": pl.String, "reason": pl.String, "raw_row": pl.String}
+
+
+class FileRejected(ValueError):
+    """The whole file cannot be read as its source declares; nothing of it is loaded."""
+
+
+@dataclass(frozen=True)
+class RawBatch:
+    records: pl.DataFrame
+    problems: pl.DataFrame
+    rows_in: int
+
+
+def read_records(data: bytes, file_name: str, spec: SourceSpec) -> RawBatch:
+    if not data.strip():
+        raise FileRejected(f"{file_name}: the file is empty.")
+    if spec.format == "csv":
+        records, problems = _read_csv(data, file_name, spec)
+    elif spec.format == "xlsx":
+        records, problems = _read_xlsx(data, file_name, spec)
+    elif spec.format == "ndjson":
+        records, problems = _read_ndjson(data, file_name, spec)
+    else:
+        records, problems = _read_json(data, file_name, spec)
+    problem_frame = pl.DataFrame(problems, schema=PROBLEM_SCHEMA)
+    return RawBatch(records=records, problems=problem_frame, rows_in=records.height + problem_frame.height)
+
+
+# --- CSV -------------------------------------------------------------------------------------------
+
+def decode(data: bytes, file_name: str, encoding: str) -> str:
+    """Text of a file: ``auto`` = BOM, then UTF-8, then Windows-1251; otherwise the named codec, strictly."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or data[:200].count(b"\x00") > 10:
+        raise FileRejected(f"{file_name}: looks like UTF-16 or a binary file, not text; export it as UTF-8 "
+                           "or Windows-1251 CSV.")
+    if encoding == "auto":
+        if data.startswith(b"\xef\xbb\xbf"):
+            return data[3:].decode("utf-8", errors="strict")
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            encoding = "cp1251"
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise FileRejected(f"{file_name}: cannot be decoded as {encoding} (byte 0x{data[exc.start]:02x} on line "
+                           f"{line}); set 'encoding' in the source's config file.") from None
+    except LookupError:
+        raise FileRejected(f"{file_name}: unknown encoding '{encoding}' in the source's config file.") from None
+
+
+def _read_csv(data: bytes, file_name: str, spec: SourceSpec) -> tuple[pl.DataFrame, list[dict]]:
+    text = decode(data, file_name, spec.encoding).lstrip("\ufeff")
+    first_line = text.split("\n", 1)[0]
+    delimiter = spec.delimiter if spec.delimiter != "auto" else _sniff_delimiter(first_line, spec)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        raise FileRejected(f"{file_name}: the file is empty.") from None
+    positions = _locate_columns(header, file_name, spec)
+    rows: list[tuple[int, list[str]]] = []
+    problems = []
+    start = reader.line_num + 1
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            problems.append(_problem(start, WHOLE_RECORD, f"unreadable CSV record: {exc}", ""))
+            start = reader.line_num + 1
+            continue
+        row_number, start = start, reader.line_num + 1
+        if not fields or (len(fields) == 1 and not fields[0].strip()):
+            continue  # blank line: not a record
+        if len(fields) != len(header):
+            problems.append(_problem(row_number, WHOLE_RECORD, f"expected {len(header)} fields separated by "
+                                     f"'{delimiter}', found {len(fields)} (truncated line or mixed delimiters)",
+                                     json.dumps(fields, ensure_ascii=False)))
+            continue
+        rows.append((row_number, fields))
+    return _csv_frame(rows, header, positions, spec), problems
+
+
+def _csv_frame(rows: list[tuple[int, list[str]]], header: list[str], positions: dict[str, int],
+               spec: SourceSpec) -> pl.DataFrame:
+    """Records of a CSV as a frame: ``_raw`` is the record's own columns as JSON, built column-wise."""
+    names = _unique_names(header)
+    columns = {name: [fields[i] for _, fields in rows] for i, name in enumerate(names)}
+    grid = pl.DataFrame(columns, schema={n: pl.String for n in names}) if rows else pl.DataFrame(
+        schema={n: pl.String for n in names})
+    return _frame_from_grid(grid, [r for r, _ in rows], names, positions, spec)
+
+
+def _unique_names(header: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    names = []
+    for h in header:
+        name = h or "column"
+        if name in seen:
+            seen[name] += 1
+            name = f"{name}_{seen[name]}"
+        else:
+            seen[name] = 1
+        names.append(name)
+    return names
+
+
+def _frame_from_grid(grid: pl.DataFrame, row_numbers: list[int], names: list[str], positions: dict[str, int],
+                     spec: SourceSpec) -> pl.DataFrame:
+    wanted = list(_wanted_columns(spec))
+    raw = pl.struct(names).struct.json_encode() if names else pl.lit("{}")
+    return grid.select(
+        pl.Series("_row", row_numbers, dtype=pl.Int64),
+        raw.alias("_raw"),
+        *[(pl.col(names[positions[key]]) if key in positions else pl.lit(None, pl.String)).alias(key)
+          for key in wanted],
+    )
+
+
+def _sniff_delimiter(first_line: str, spec: SourceSpec) -> str:
+    """The candidate delimiter that splits the header into the most expected column names."""
+    expected = set(spec.fields.values()) | set(spec.attributes.values())
+
+    def score(d: str) -> tuple[int, int]:
+        names = [n.strip().strip('"') for n in first_line.split(d)]
+        return sum(n in expected for n in names), len(names)
+
+    return max(CANDIDATE_DELIMITERS, key=score)
+
+
+def _locate_columns(header: list[str], file_name: str, spec: SourceSpec) -> dict[str, int]:
+    """Canonical field (or attr_/keep_ column) -> position in the header; missing required ones reject the file."""
+    lookup = {h: i for i, h in enumerate(header)}
+    lookup_ci = {h.casefold(): i for i, h in enumerate(header)}
+    wanted = _wanted_columns(spec)
+    positions, missing = {}, []
+    for key, column in wanted.items():
+        index = lookup.get(column, lookup_ci.get(column.casefold()))
+        if index is not None:
+            positions[key] = index
+        elif key in spec.required or key.startswith("keep_") or key == spec.channel_field:
+            missing.append(column)
+    if missing:
+        raise FileRejected(f"{file_name}: required column(s) {', '.join(repr(m) for m in missing)} not found in the "
+                           f"header ({', '.join(repr(h) for h in header[:20])}); is this a '{spec.name}' export?")
+    return positions
+
+
+def _wanted_columns(spec: SourceSpec) -> dict[str, str]:
+    wanted = dict(spec.fields)
+    wanted.update({f"attr_{name}": column for name, column in spec.attributes.items()})
+    wanted.update({f"keep_{field}": field for field in spec.keep_if})
+    return wanted
+
+
+# --- XLSX ------------------------------------------------------------------------------------------
+
+def _read_xlsx(data: bytes, file_name: str, spec: SourceSpec) -> tuple[pl.DataFrame, list[dict]]:
+    import fastexcel
+
+    try:
+        sheet = fastexcel.read_excel(data).load_sheet(0, header_row=None, dtypes="string")
+    except Exception as exc:  # calamine raises its own error types for non-XLSX bytes
+        raise FileRejected(f"{file_name}: not a readable XLSX workbook ({str(exc).splitlines()[0]}).") from None
+    grid = sheet.to_polars()
+    if grid.height == 0:
+        raise FileRejected(f"{file_name}: the workbook's first sheet is empty.")
+    required = {spec.fields[k] for k in spec.required}
+    header_index = None
+    for i, row in enumerate(grid.head(HEADER_SEARCH_ROWS).iter_rows()):
+        names = {str(v).strip() for v in row if v is not None}
+        if required <= names:
+            header_index = i
+            break
+    if header_index is None:
+        first = [str(v) for v in grid.row(0) if v is not None]
+        raise FileRejected(f"{file_name}: no header row with the required column(s) "
+                           f"{', '.join(repr(c) for c in sorted(required))} in the first {HEADER_SEARCH_ROWS} rows "
+                           f"(first row: {', '.join(repr(c) for c in first[:12])}); merged or renamed headers?")
+    header = [str(v).strip() if v is not None else f"column_{j + 1}" for j, v in enumerate(grid.row(header_index))]
+    positions = _locate_columns(header, file_name, spec)
+    names = _unique_names(header)
+    body = grid.slice(header_index + 1).rename(dict(zip(grid.columns, names, strict=True)))
+    row_numbers = pl.int_range(header_index + 2, header_index + 2 + body.height, eager=True)
+    body = body.with_columns(row_numbers.alias("__row")).filter(
+        pl.any_horizontal([pl.col(n).str.strip_chars().fill_null("") != "" for n in names]))
+    return _frame_from_grid(body.drop("__row"), body["__row"].to_list(), names, positions, spec), []
+
+
+# --- JSON ------------------------------------------------------------------------------------------
+
+def _read_ndjson(data: bytes, file_name: str, spec: SourceSpec) -> tuple[pl.DataFrame, list[dict]]:
+    text = decode(data, file_name, "utf-8" if spec.encoding == "auto" else spec.encoding).lstrip("\ufeff")
+    rows, problems = [], []
+    paths = _json_paths(spec)
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            problems.append(_problem(number, WHOLE_RECORD, f"invalid JSON: {exc.msg} at column {exc.colno}",
+                                     line[:10_000]))
+            continue
+        if not isinstance(obj, dict):
+            problems.append(_problem(number, WHOLE_RECORD, "a JSON line must be an object", line[:10_000]))
+            continue
+        rows.append(_json_row(number, obj, line, paths))
+    return _json_frame(rows, spec), problems
+
+
+def _read_json(data: bytes, file_name: str, spec: SourceSpec) -> tuple[pl.DataFrame, list[dict]]:
+    text = decode(data, file_name, "utf-8" if spec.encoding == "auto" else spec.encoding).lstrip("\ufeff")
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FileRejected(f"{file_name}: broken JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}); "
+                           "nothing was loaded from it.") from None
+    records = _get_path(document, spec.records.split(".") if spec.records else [])
+    if not isinstance(records, list):
+        raise FileRejected(f"{file_name}: no list of records at '{spec.records}'; is this a '{spec.name}' export?")
+    rows, problems = [], []
+    paths = _json_paths(spec)
+    for number, obj in enumerate(records, start=1):
+        if not isinstance(obj, dict):
+            problems.append(_problem(number, WHOLE_RECORD, "a record must be a JSON object",
+                                     json.dumps(obj)[:10_000]))
+            continue
+        rows.append(_json_row(number, obj, json.dumps(obj, ensure_ascii=False), paths))
+    return _json_frame(rows, spec), problems
+
+
+def _json_paths(spec: SourceSpec) -> list[tuple[str, list[str]]]:
+    return [(key, path.split(".")) for key, path in _wanted_columns(spec).items()]
+
+
+def _json_row(number: int, obj: dict, raw: str, paths: list[tuple[str, list[str]]]) -> list[Any]:
+    return [number, raw, *[_text_of(_get_path(obj, parts)) for _, parts in paths]]
+
+
+def _json_frame(rows: list[list[Any]], spec: SourceSpec) -> pl.DataFrame:
+    schema = {"_row": pl.Int64, "_raw": pl.String, **{key: pl.String for key in _wanted_columns(spec)}}
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def _get_path(obj: Any, parts: list[str]) -> Any:
+    for part in parts:
+        if isinstance(obj, dict):
+            obj = obj.get(part)
+        elif isinstance(obj, list) and part.isdigit() and int(part) < len(obj):
+            obj = obj[int(part)]
+        else:
+            return None
+    return obj
+
+
+def _text_of(value: Any) -> str | None:
+    """JSON value as text; Telegram's rich text (a list of strings and {text: ...} parts) is joined."""
+    if value is None:
+        return None
+    if isinstance(value, list):
+        return "".join(v if isinstance(v, str) else str(v.get("text", "")) if isinstance(v, dict) else str(v)
+                       for v in value)
+    return value if isinstance(value, str) else json.dumps(value) if isinstance(value, dict) else str(value)
+
+
+# --- common ----------------------------------------------------------------------------------------
+
+def _problem(row: int, column: str | None, reason: str, raw: str) -> dict:
+    return {"row_number": row, "column_name": column, "reason": reason, "raw_row": raw}
