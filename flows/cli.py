@@ -21,6 +21,11 @@ OFFLINE_DEFAULTS = {
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
     "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
     "TOKENIZERS_PARALLELISM": "false",
+    # the console shows one line per file from the flows; each task's "Finished in state" is for the UI
+    "PREFECT_LOGGING_LOGGERS_PREFECT_TASK_RUNS_LEVEL": "WARNING",
+    # the temporary server the CLI starts for a run records task-run events for a UI nobody sees, and races
+    # its own shutdown doing so (tracebacks after a successful run); a real `prefect server` keeps it
+    "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_ENABLED": "false",
 }
 
 
@@ -81,14 +86,18 @@ def generate(out_dir: Path, complaints: int, seed: int, workers: int | None) -> 
 def demo(settings: Settings, complaints: int | None, seed: int | None, fresh: bool) -> None:
     """Run everything on the sample courier case, from nothing, and say what was produced.
 
-    Generates the case under <home>/sample if it is absent (or of another size/seed), loads it into the
-    warehouse, publishes a snapshot for readers, and prints counts and where to look.
+    Generates the case under <home>/sample if it is absent (or of another size/seed; the demo's warehouse
+    then starts empty), loads its reference tables, ingests its exports through the Prefect ingest flow,
+    publishes a snapshot for readers, and prints counts and where to look.
     """
-    from flows.demo import run_demo
+    from flows.demo import DemoHomeInUse, run_demo
 
     started = time.perf_counter()
-    report = run_demo(settings, complaints or settings.demo.complaints,
-                      settings.demo.seed if seed is None else seed, fresh=fresh, say=_say)
+    try:
+        report = run_demo(settings, complaints or settings.demo.complaints,
+                          settings.demo.seed if seed is None else seed, fresh=fresh, say=_say)
+    except DemoHomeInUse as exc:
+        raise UserError(str(exc)) from None
     click.echo(report.render(time.perf_counter() - started))
 
 
@@ -112,7 +121,6 @@ def ingest(settings: Settings, inbox: Path | None, reference: Path | None) -> No
         _load_reference(settings, reference)
     summary = ingest_flow(inbox=str(inbox) if inbox else None, home=str(settings.home),
                           config_dir=str(settings.config_dir), show_progress=True)
-    _quiet_ephemeral_server_shutdown()  # after the run: Prefect configures its loggers when a flow starts
     click.echo(render_ingest_summary(summary))
 
 
@@ -129,14 +137,6 @@ def render_ingest_summary(summary: dict) -> str:
     for path in summary["unmatched"]:
         lines.append(f"not loaded (no source adapter matches): {path}")
     return "\n".join(lines)
-
-
-def _quiet_ephemeral_server_shutdown() -> None:
-    """The temporary local Prefect server may log a race while it stops (events of a run that already
-    finished and was recorded); that traceback would read like a failure of ours, so it is silenced."""
-    import logging
-
-    logging.getLogger("prefect.server.services.task_run_recorder").setLevel(logging.CRITICAL)
 
 
 def _load_reference(settings: Settings, folder: Path) -> None:

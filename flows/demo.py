@@ -1,7 +1,8 @@
 """``causeway demo``: from nothing to a published warehouse on the generated courier case.
 
 It grows with each capability; today: generate the sample case (if absent), load its reference tables,
-publish a snapshot, and report what exists and where.
+ingest its exports through the Prefect ``ingest`` flow (which publishes a snapshot), and report what
+exists and where to look.
 """
 
 from __future__ import annotations
@@ -10,13 +11,20 @@ import json
 import shutil
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from data.courier_case.generate import GENERATOR_VERSION, generate_case
 from flows import warehouse
 from flows.reference_load import load_reference
 from flows.settings import Settings
+
+EXPORT_LABELS = {"cc_calls": "contact-center calls (cp1251 CSV)", "cc_tickets": "tickets: e-mail/web/branch (XLSX)",
+                 "x_mentions": "X/Twitter mentions (NDJSON)", "telegram": "Telegram chat (JSON export)"}
+
+
+class DemoHomeInUse(RuntimeError):
+    """The home holds data that is not the demo's; the demo will not reset it."""
 
 
 @dataclass
@@ -25,53 +33,59 @@ class DemoReport:
     sample_dir: Path
     generated: bool
     manifest: dict
-    loaded: dict[str, int]
-    publication: warehouse.Publication
-    notes: list[str] = field(default_factory=list)
+    reference: dict[str, int]
+    ingest: dict
+    quarantine_reasons: list[tuple[str, str, int]]
+    identity: list[tuple[str, int]]
+    languages: list[tuple[str, int]]
 
     def render(self, seconds: float) -> str:
-        by_kind: dict[str, tuple[int, int]] = {}
-        for f in self.manifest["files"]:
-            kind = Path(f["path"]).name.split("_")[0]
-            files, rows = by_kind.get(kind, (0, 0))
-            by_kind[kind] = (files + 1, rows + f["rows"])
-        labels = {"calls": "contact-center calls (cp1251 CSV)", "tickets": "tickets: e-mail/web/branch (XLSX)",
-                  "x": "X/Twitter mentions (NDJSON)", "telegram": "Telegram chat (JSON export)"}
+        m = self.manifest
         lines = [
             "",
             f"Causeway demo — done in {seconds:.0f} s",
             "",
             f"Sample courier case ({'generated now' if self.generated else 'already there'}): {self.sample_dir}",
-            f"  {self.manifest['complaints']:,} complaints, {self.manifest['clients']:,} clients, "
-            f"seed {self.manifest['seed']}",
-        ]
-        for kind, (files, rows) in sorted(by_kind.items()):
-            lines.append(f"  {labels.get(kind, kind):<40} {rows:>9,} rows in {files} files")
-        lines += [
-            f"  planted truths (root causes, value destroyers): {self.sample_dir / 'ground_truth' / 'README.md'}",
+            f"  {m['complaints']:,} complaints of {m['clients']:,} clients, seed {m['seed']}; planted truths in "
+            f"{self.sample_dir / 'ground_truth' / 'README.md'}",
             "",
-            f"Warehouse: {self.settings.warehouse_path}",
+            f"Ingested into {self.settings.warehouse_path}:",
+            f"  {'source':<38} {'files':>5} {'rows in':>9} {'loaded':>9} {'quarantined':>11} {'skipped':>8}",
         ]
-        for table, rows in self.loaded.items():
-            lines.append(f"  {table:<40} {rows:>9,} rows")
+        for source, t in sorted(self.ingest["sources"].items()):
+            lines.append(f"  {EXPORT_LABELS.get(source, source):<38} {t['files']:>5} {t['rows_in']:>9,} "
+                         f"{t['loaded']:>9,} {t['quarantined']:>11,} {t['skipped']:>8}")
+        lines.append(f"  incidents (complaints about one client + shipment, across channels): "
+                     f"{self.ingest['incidents']:,}")
+        if self.quarantine_reasons:
+            lines.append("  quarantined, by reason (table `quarantine`: file, row, column, reason):")
+            lines += [f"    {n:>7,}  {kind}: {reason}" for kind, reason, n in self.quarantine_reasons]
+        lines.append("  client identified by: " + ", ".join(f"{k} {n:,}" for k, n in self.identity))
+        lines.append("  language: " + ", ".join(f"{k} {n:,}" for k, n in self.languages))
+        lines.append("  reference: " + ", ".join(f"{t} {n:,}" for t, n in self.reference.items()))
+        snapshot = self.ingest.get("published", "")
         lines += [
-            f"Published snapshot for readers: {self.publication.path}",
+            f"Published snapshot for readers: {snapshot}",
             "",
             "Look at:",
             f"  - the raw exports in {self.sample_dir / 'inbox'} "
             "(what a contact center and social listening hand over)",
-            f"  - the published tables: {sys.executable} -c \"import duckdb; "
-            f"print(duckdb.connect('{self.publication.path}', read_only=True).sql('SHOW TABLES'))\"",
-            *[f"  - {note}" for note in self.notes],
+            f"  - masked complaints: {sys.executable} -c \"import duckdb; print(duckdb.connect('{snapshot}', "
+            "read_only=True).sql('SELECT channel, language, text_masked FROM complaints USING SAMPLE 5'))\"",
+            "  - re-run `causeway demo`: every file is recognised and skipped, nothing is duplicated",
+            "  - root causes, decisions and the dashboard arrive with their capabilities (see the README)",
         ]
         return "\n".join(lines)
 
 
 def run_demo(settings: Settings, complaints: int, seed: int, fresh: bool = False,
              say: Callable[[str], None] = lambda _m: None) -> DemoReport:
+    from flows.ingest import ingest_flow
+
     sample = settings.sample_path
     generated = False
     if fresh or not _sample_matches(sample, complaints, seed):
+        _reset_demo_home(settings)
         if sample.exists():
             shutil.rmtree(sample)
         say(f"generating the sample courier case: {complaints:,} complaints, seed {seed}")
@@ -82,16 +96,23 @@ def run_demo(settings: Settings, complaints: int, seed: int, fresh: bool = False
     say(f"loading reference tables into {settings.warehouse_path}")
     con = warehouse.open_warehouse(settings.warehouse_path)
     try:
-        loaded = load_reference(con, sample / "reference")
-        loaded.update({t: n for t, n in warehouse.row_counts(con, warehouse.PUBLISHED_TABLES).items()
-                       if t not in loaded})
-        say("publishing a snapshot")
-        publication = warehouse.publish(con, settings.published_path, keep=settings.warehouse.keep_snapshots)
+        reference = load_reference(con, sample / "reference")
     finally:
         con.close()
-    notes = ["ingesting the exports into `complaints`, root causes, decisions and the dashboard "
-             "arrive with their capabilities; empty tables above are their placeholders"]
-    return DemoReport(settings, sample, generated, manifest, loaded, publication, notes)
+    say("ingesting the exports (Prefect flow `ingest`; the first start of its local server takes ~20 s)")
+    summary = ingest_flow(inbox=str(sample / "inbox"), home=str(settings.home), config_dir=str(settings.config_dir),
+                          show_progress=True)
+    reader = warehouse.open_published(settings.published_path)
+    try:
+        reasons = reader.execute(
+            "SELECT kind, regexp_replace(reason, '''[^'']*''', '…', 'g') AS reason, count(*) AS n FROM quarantine "
+            "GROUP BY ALL ORDER BY n DESC LIMIT 5").fetchall()
+        identity = reader.execute("SELECT identity_method, count(*) FROM complaints GROUP BY ALL ORDER BY 2 DESC"
+                                  ).fetchall()
+        languages = reader.execute("SELECT language, count(*) FROM complaints GROUP BY ALL ORDER BY 2 DESC").fetchall()
+    finally:
+        reader.close()
+    return DemoReport(settings, sample, generated, manifest, reference, summary, reasons, identity, languages)
 
 
 def _sample_matches(sample: Path, complaints: int, seed: int) -> bool:
@@ -101,3 +122,22 @@ def _sample_matches(sample: Path, complaints: int, seed: int) -> bool:
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     return (manifest.get("complaints"), manifest.get("seed"), manifest.get("version")) == (
         complaints, seed, GENERATOR_VERSION)
+
+
+def _reset_demo_home(settings: Settings) -> None:
+    """A new sample case starts from an empty warehouse — but only if the warehouse holds nothing else."""
+    path = settings.warehouse_path
+    if not path.exists():
+        return
+    con = warehouse.open_warehouse(path)
+    try:
+        foreign = con.execute("SELECT count(*) FROM ingested_files WHERE source NOT IN "
+                              "('cc_calls', 'cc_tickets', 'x_mentions', 'telegram')").fetchone()[0]
+    finally:
+        con.close()
+    if foreign:
+        raise DemoHomeInUse(f"{path} holds data that is not the demo's ({foreign} other files); run the demo "
+                            "with another --home.")
+    path.unlink()
+    path.with_name(path.name + ".wal").unlink(missing_ok=True)
+    shutil.rmtree(settings.published_path, ignore_errors=True)

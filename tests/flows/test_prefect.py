@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import duckdb
@@ -15,12 +14,11 @@ from tests.conftest import REPO_ROOT
 def test_every_deployment_entrypoint_imports_to_a_flow() -> None:
     config = yaml.safe_load((REPO_ROOT / "prefect.yaml").read_text(encoding="utf-8"))
     assert config["deployments"], "prefect.yaml declares no deployment"
+    from prefect.flows import load_flow_from_entrypoint
+
     for deployment in config["deployments"]:
         path, _, name = deployment["entrypoint"].partition(":")
-        spec = importlib.util.spec_from_file_location(f"_entry_{name}", REPO_ROOT / path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        flow = getattr(module, name)
+        flow = load_flow_from_entrypoint(f"{REPO_ROOT / path}:{name}")  # what `prefect deploy` does
         assert flow.__class__.__name__ == "Flow", deployment["name"]
         assert set(deployment.get("parameters", {})) <= set(flow.parameters.properties)
 
