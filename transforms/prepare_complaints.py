@@ -133,6 +133,7 @@ def validate_files(files: list[StagedFile], spec: SourceSpec, check_clients: boo
         return {}
     frame = pl.concat([f.frame for f in files], how="diagonal_relaxed").with_columns(
         (pl.col("_file") + pl.lit("#") + pl.col("_row").cast(pl.String)).alias("_key"),
+        (pl.col("_file") + pl.lit("#") + pl.col("complaint_id")).alias("_file_complaint"),
         (pl.col("received_at").dt.epoch("us") / 1e6).alias("received_at_epoch"))
     suites = [(f"raw_{spec.name}", validation.raw_suite()),
               (f"stg_{spec.name}", validation.staging_suite(spec, check_clients, now, max_text_chars))]

@@ -61,7 +61,10 @@ def staging_suite(spec: SourceSpec, check_client_reference: bool, now: datetime,
         Expectation("ExpectColumnValuesToBeBetween", "received_at_epoch",
                     {"min_value": EARLIEST.timestamp(), "max_value": (now + timedelta(minutes=5)).timestamp()},
                     "received_at is in the future or before 2000", label="received_at"),
-        Expectation("ExpectColumnValuesToBeUnique", "complaint_id", {}, "complaint id repeated in the file"),
+        # unique within each file (``_file_complaint`` = file#id); the same complaint in two files is a
+        # duplicate of the one loaded first, decided when the files are loaded in order
+        Expectation("ExpectColumnValuesToBeUnique", "_file_complaint", {}, "complaint id repeated in the file",
+                    label="record_id"),
         Expectation("ExpectColumnValuesToBeInSet", "status", {"value_set": list(STATUSES)}, "unknown status"),
         Expectation("ExpectColumnValuesToBeInSet", "response_type", {"value_set": list(RESPONSES)},
                     "unknown response type"),

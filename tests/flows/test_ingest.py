@@ -81,6 +81,7 @@ def hostile(tmp_path_factory, small_case) -> dict:
         call(13, when="2026-01-05T10:00:00"), call(14, when="5th of January"), call(15, when="05.01.2099 10:00"),
     ])
     write_csv(cc / "calls_dupes.csv", [call(20), call(21), call(20)])
+    write_csv(cc / "calls_overlap.csv", [call(20), call(200)])  # an export overlapping the previous one
     mixed = cc / "calls_mixed_delims.csv"
     write_csv(mixed, [call(30), call(31)])
     mixed.write_bytes(mixed.read_bytes() + ",".join(call(32)).encode("cp1251") + b"\r\n")
@@ -136,6 +137,7 @@ def _loaded_and_quarantined(home: Path, name: str) -> tuple[int, list[tuple]]:
     ("calls_html.csv", 3, 0),
     ("calls_dates.csv", 4, 2),
     ("calls_dupes.csv", 2, 1),
+    ("calls_overlap.csv", 1, 1),
     ("calls_mixed_delims.csv", 2, 1),
     ("calls_truncated.csv", 2, 1),
     ("calls_huge.csv", 1, 1),
@@ -163,6 +165,9 @@ def test_problems_name_the_row_the_column_and_the_reason(hostile: dict) -> None:
     assert "in the future" in dates[1][2]
     _, dupes = _loaded_and_quarantined(hostile["home"], "calls_dupes.csv")
     assert dupes == [(4, "record_id", "duplicate of row 2 in the same file", "duplicate")]
+    _, overlap = _loaded_and_quarantined(hostile["home"], "calls_overlap.csv")
+    assert overlap == [(2, "record_id", "duplicate: this complaint was already loaded from an earlier file",
+                        "duplicate")]
     _, mixed = _loaded_and_quarantined(hostile["home"], "calls_mixed_delims.csv")
     assert mixed[0][0] == 4 and "expected 15 fields" in mixed[0][2]
     _, huge = _loaded_and_quarantined(hostile["home"], "calls_huge.csv")
