@@ -35,7 +35,7 @@ from transforms.prepare_complaints import (
 from transforms.read_source import FileRejected, read_records
 from transforms.source_spec import SourceSpec
 
-EXPORT_SUFFIXES = {".csv", ".xlsx", ".json", ".ndjson", ".txt", ".tsv", ".xls"}
+EXPORT_SUFFIXES = {".csv", ".xlsx", ".json", ".ndjson", ".tsv", ".xls"}  # other files (READMEs) are not exports
 
 
 @dataclass
@@ -119,8 +119,7 @@ def ingest_flow(inbox: str | None = None, home: str | None = None, config_dir: s
     specs = load_sources(Path(config_dir) if config_dir else None)
     inbox_path = Path(inbox) if inbox else settings.inbox_path
     files, unmatched = discover(inbox_path, specs)
-    rules = MaskingRules(placeholders=settings.pii.placeholders, name_cues=settings.pii.name_cues,
-                         first_names=tuple(n for group in settings.pii.first_names.values() for n in group))
+    rules = MaskingRules.build(settings.pii.placeholders, settings.pii.name_cues, settings.pii.first_names)
     logger = get_run_logger()
     for path in unmatched:
         logger.warning("%s: no source adapter matches this file; add one under config/sources/", path)

@@ -52,8 +52,7 @@ def masking_rules():
     from transforms.masking import MaskingRules
 
     pii = load_settings(env={}).pii
-    return MaskingRules(placeholders=pii.placeholders, name_cues=pii.name_cues,
-                        first_names=tuple(n for group in pii.first_names.values() for n in group))
+    return MaskingRules.build(pii.placeholders, pii.name_cues, pii.first_names)
 
 
 @pytest.fixture(scope="session")

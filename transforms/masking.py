@@ -9,6 +9,7 @@ followed by a capitalised surname (lists in ``config/pii.yaml``).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import polars as pl
@@ -42,11 +43,11 @@ class MaskingRules:
     first_names: tuple[str, ...]
 
     @classmethod
-    def from_config(cls, raw: dict) -> MaskingRules:
-        names = raw.get("first_names", {})
-        flat = names if isinstance(names, list) else [n for group in names.values() for n in group]
-        return cls(placeholders=dict(raw["placeholders"]), name_cues=tuple(raw.get("name_cues", [])),
-                   first_names=tuple(dict.fromkeys(flat)))
+    def build(cls, placeholders: Mapping[str, str], name_cues: Iterable[str],
+              first_names: Mapping[str, Iterable[str]]) -> MaskingRules:
+        """From the ``pii`` settings: first names are listed per language, used all together."""
+        flat = (n for names in first_names.values() for n in names)
+        return cls(placeholders=dict(placeholders), name_cues=tuple(name_cues), first_names=tuple(dict.fromkeys(flat)))
 
 
 def mask_pii(frame: pl.DataFrame, rules: MaskingRules, column: str = "text", out: str = "text_masked") -> pl.DataFrame:

@@ -111,9 +111,12 @@ def validate(frame: pl.DataFrame, suite_name: str, expectations: list[Expectatio
 
 @cache
 def _batch_definition():
+    import logging
+
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)  # not its temporary docs site, please
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     asset = context.data_sources.add_pandas("causeway").add_dataframe_asset("frame")

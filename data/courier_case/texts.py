@@ -97,10 +97,11 @@ class TextRenderer:
         """The text of one planned complaint, and the personal-data value it carries (if any)."""
         bank, register = self.bank, row["register"]
         slots = self._slots(rng, row, items)
-        parts = [self._fill(rng.choice(bank.causes[row["cause"]][register]), slots)]
+        first, second = rng.sample(bank.causes[row["cause"]][register], 2)  # a second part never repeats the first
+        parts = [self._fill(first, slots)]
         fragments = bank.fragments
         if row["long_text"]:
-            parts.append(self._fill(rng.choice(bank.causes[row["cause"]][register]), slots))
+            parts.append(self._fill(second, slots))
             parts.append(rng.choice(fragments["demand"]))
         if row["significance"]:
             parts.insert(rng.randrange(len(parts) + 1), rng.choice(fragments["significance"][row["significance"]]))
@@ -122,17 +123,18 @@ class TextRenderer:
         else:
             text = " ".join(parts)
         if register == "social":
-            text = self._social_style(rng, text, row, slots)
+            text = self._social_style(rng, text, row, slots, second)
         if register == "note":
             text = self._abbreviate(rng, text)
         rate = self.typo_rate / 3 if register == "formal" else self.typo_rate
         return self._typos(rng, text, rate, protect=pii_value), pii_value
 
-    def _social_style(self, rng: random.Random, text: str, row: dict[str, Any], slots: dict[str, str]) -> str:
+    def _social_style(self, rng: random.Random, text: str, row: dict[str, Any], slots: dict[str, str],
+                      another: str) -> str:
         """How people actually post: a second rant, a quoted tracking number, lower case, !!!, emoji, @handle."""
         fragments = self.bank.fragments
         if rng.random() < 0.2:
-            text = f"{text} {self._fill(rng.choice(self.bank.causes[row['cause']]['social']), slots)}"
+            text = f"{text} {self._fill(another, slots)}"
         if row["tracking_number"] and row["tracking_number"] not in text and rng.random() < 0.3:
             mention = self._fill(rng.choice(fragments["ttn_mentions"]), slots)
             text = f"{mention}. {text}" if rng.random() < 0.5 else f"{text} {mention}"
