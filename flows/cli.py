@@ -37,7 +37,7 @@ class UserError(click.ClickException):
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--home", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder of the warehouse, inbox, quarantine, published snapshots and model artifacts "
+              help="Folder of the warehouse, inbox, rejected files, published snapshots and model artifacts "
                    "[env CAUSEWAY_HOME; default: the repository's data/].")
 @click.option("--config", "config_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Configuration folder [default: the repository's config/].")

@@ -131,6 +131,7 @@ def ingest_flow(inbox: str | None = None, home: str | None = None, config_dir: s
     try:
         reference = warehouse.reference_data(con)
         already = warehouse.loaded_files(con)
+        staged_before: list[pl.DataFrame] = []
         by_source: dict[str, list[tuple[Path, SourceSpec]]] = {}
         for path, spec in files:
             by_source.setdefault(spec.name, []).append((path, spec))
@@ -138,6 +139,7 @@ def ingest_flow(inbox: str | None = None, home: str | None = None, config_dir: s
             for source, entries in by_source.items():
                 spec = specs[source]
                 staged_files, staged_outcomes = [], []
+                reference = _with_tracking(reference, staged_before)  # the previous source's tracking numbers
                 for path, _ in entries:
                     relative = str(path.relative_to(inbox_path))
                     outcome, staged = stage_one(con, path, relative, spec, settings, reference, rules, run_id,
@@ -149,7 +151,6 @@ def ingest_flow(inbox: str | None = None, home: str | None = None, config_dir: s
                     already[outcome.file_hash] = (relative, _utcnow())
                     staged_files.append(staged)
                     staged_outcomes.append(outcome)
-                    reference = _with_tracking(reference, staged.frame)
                 checked = validate_source(staged_files, spec, reference.clients.height > 0,
                                           settings.ingest.max_text_chars)
                 loads = []
@@ -158,6 +159,7 @@ def ingest_flow(inbox: str | None = None, home: str | None = None, config_dir: s
                     prepared = finish_file(staged, failures, results, reference.loaded_ids, rules)
                     reference = _with_loaded(reference, prepared.complaints)
                     loads.append((outcome, prepared))
+                staged_before = [s.frame for s in staged_files]
                 for done in load_files(con, loads, run_id) if loads else []:
                     logger.info("%s: %d rows in, %d loaded, %d quarantined", done.file_name, done.rows_in,
                                 done.loaded, done.quarantined)
@@ -209,18 +211,22 @@ def summarize(outcomes: list[FileOutcome], unmatched: list[Path], incidents: int
             "unmatched": [str(p) for p in unmatched]}
 
 
-def _with_tracking(reference: ReferenceData, staged: pl.DataFrame) -> ReferenceData:
-    """Later files of the run can tie a tracking number to the client this file names."""
-    tracked = (staged.filter(pl.col("client_id").is_not_null())
+def _with_tracking(reference: ReferenceData, staged: list[pl.DataFrame]) -> ReferenceData:
+    """Later sources of the run can tie a tracking number to the client an earlier source named (a tweet
+    about the parcel a call was about); extended once per source, not per file."""
+    if not staged:
+        return reference
+    tracked = [frame.filter(pl.col("client_id").is_not_null())
                .select(pl.col("tracking_numbers").alias("tracking_number"), "client_id").explode("tracking_number")
-               .drop_nulls())
-    known = pl.concat([reference.known_tracking, tracked]).unique("tracking_number", keep="first")
+               .drop_nulls() for frame in staged]
+    known = pl.concat([reference.known_tracking, *tracked]).unique("tracking_number", keep="first")
     return replace(reference, known_tracking=known)
 
 
 def _with_loaded(reference: ReferenceData, complaints: pl.DataFrame) -> ReferenceData:
     """Later files of the run see this file's complaints as already loaded (no duplicates across files)."""
-    return replace(reference, loaded_ids=pl.concat([reference.loaded_ids, complaints.select("complaint_id")]))
+    return replace(reference, loaded_ids=pl.concat([reference.loaded_ids, complaints.select("complaint_id")],
+                                                   rechunk=False))
 
 
 class _progress:

@@ -172,12 +172,14 @@ def finish_file(staged: StagedFile, failures: pl.DataFrame, validation_results: 
         quarantined.append(_quarantine(frame.join(invalid, on="_row"), pl.col("column_name"), pl.col("reason"),
                                        "invalid"))
         frame = frame.join(invalid.select("_row"), on="_row", how="anti")
-    seen = frame.join(loaded_ids, on="complaint_id", how="semi")
+    # look the file's few ids up in the (large) loaded set, not the other way round
+    hits = loaded_ids.filter(pl.col("complaint_id").is_in(frame["complaint_id"].implode()))
+    seen = frame.join(hits, on="complaint_id", how="semi")
     if seen.height:
         quarantined.append(_quarantine(seen, pl.lit("record_id"),
                                        pl.lit("duplicate: this complaint was already loaded from an earlier file"),
                                        "duplicate"))
-        frame = frame.join(loaded_ids, on="complaint_id", how="anti")
+        frame = frame.join(hits, on="complaint_id", how="anti")
     quarantine = pl.concat(quarantined).sort("row_number")
     quarantine = mask_pii(quarantine, rules, column="raw_row", out="raw_row_masked").drop("pii_masked")
     return PreparedFile(complaints=_warehouse_shape(frame), raw=staged.raw, quarantine=quarantine,

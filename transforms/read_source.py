@@ -23,7 +23,7 @@ from transforms.source_spec import SourceSpec
 CANDIDATE_DELIMITERS = (";", ",", "\t", "|")
 HEADER_SEARCH_ROWS = 10
 WHOLE_RECORD = "(whole record)"  # the column named when a record cannot be split into columns at all
-csv.field_size_limit(64 * 1024 * 1024)
+MAX_FIELD_BYTES = 64 * 1024 * 1024  # far above any text we keep; longer texts are quarantined, not crashes
 
 PROBLEM_SCHEMA = {"row_number": pl.Int64, "column_name": pl.String, "reason": pl.String, "raw_row": pl.String}
 
@@ -80,6 +80,7 @@ def decode(data: bytes, file_name: str, encoding: str) -> str:
 
 def _read_csv(data: bytes, file_name: str, spec: SourceSpec) -> tuple[pl.DataFrame, list[dict]]:
     text = decode(data, file_name, spec.encoding).lstrip("\ufeff")
+    csv.field_size_limit(MAX_FIELD_BYTES)
     first_line = text.split("\n", 1)[0]
     delimiter = spec.delimiter if spec.delimiter != "auto" else _sniff_delimiter(first_line, spec)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
