@@ -22,6 +22,7 @@ from prefect.cache_policies import NO_CACHE
 
 from flows import warehouse
 from flows.settings import Settings, load_settings, load_sources
+from transforms import validation
 from transforms.incidents import build_incidents
 from transforms.masking import MaskingRules
 from transforms.prepare_complaints import (
@@ -120,6 +121,8 @@ def ingest_flow(inbox: str | None = None, home: str | None = None, config_dir: s
     inbox_path = Path(inbox) if inbox else settings.inbox_path
     files, unmatched = discover(inbox_path, specs)
     rules = MaskingRules.build(settings.pii.placeholders, settings.pii.name_cues, settings.pii.first_names)
+    if files:
+        validation.warm_up()
     logger = get_run_logger()
     for path in unmatched:
         logger.warning("%s: no source adapter matches this file; add one under config/sources/", path)

@@ -29,10 +29,16 @@ EN_WORDS = ("the", "and", "my", "is", "to", "of", "a", "in", "it", "for", "not",
 
 def detect_language(frame: pl.DataFrame, column: str = "text", out: str = "language") -> pl.DataFrame:
     """Add ``out`` with uk / ru / en / other for ``column`` (the first 400 characters decide)."""
-    text = pl.col(column).fill_null("").str.slice(0, 400).str.replace_all(r"@\w+|#\w+|https?://\S+", " ")
-    # lower-case words between single spaces, padded: " що " then matches whole words with Aho-Corasick
-    words = pl.lit(" ") + text.str.to_lowercase().str.replace_all(r"[^\p{L}'’]+", " ") + pl.lit(" ")
-    scored = frame.with_columns(
+    text = pl.col("_lang_text")
+    words = pl.col("_lang_words")
+    prepared = frame.with_columns(
+        pl.col(column).fill_null("").str.slice(0, 400).str.replace_all(r"@\w+|#\w+|https?://\S+", " ")
+        .alias("_lang_text")
+    ).with_columns(  # lower-case words between single spaces, padded: " що " matches whole words
+        (pl.lit(" ") + text.str.to_lowercase().str.replace_all(r"[^\p{L}'’]+", " ") + pl.lit(" "))
+        .alias("_lang_words")
+    )  # materialised once: eager frames do not share sub-expressions, and seven passes read these
+    scored = prepared.with_columns(
         text.str.count_matches(r"\p{Cyrillic}").alias("_cyr"),
         text.str.count_matches(r"[A-Za-z]").alias("_lat"),
         text.str.count_matches(UK_LETTERS).alias("_uk_l"),
@@ -58,7 +64,7 @@ def detect_language(frame: pl.DataFrame, column: str = "text", out: str = "langu
         .otherwise(pl.lit("other"))
     )
     return scored.with_columns(language.alias(out)).drop(
-        "_cyr", "_lat", "_uk_l", "_ru_l", "_uk_w", "_ru_w", "_en_w", "_ru_i")
+        "_lang_text", "_lang_words", "_cyr", "_lat", "_uk_l", "_ru_l", "_uk_w", "_ru_w", "_en_w", "_ru_i")
 
 
 def _word_hits(words: pl.Expr, vocabulary: tuple[str, ...], exclusive_of: tuple[str, ...]) -> pl.Expr:

@@ -39,7 +39,8 @@ def stage_records(records: pl.DataFrame, spec: SourceSpec, file_name: str) -> St
             parsed = _parse_datetime(pl.col(field).str.strip_chars(), spec)
             frame = frame.with_columns(parsed.alias(f"_{field}"))
             errors.append(_unparsed(frame, field, f"_{field}", f"not a date/time in a known format "
-                                    f"({', '.join(spec.date_formats) or 'ISO 8601'})"))
+                                    f"({', '.join(spec.date_formats) or 'ISO 8601'}) or not a valid "
+                                    f"{spec.timezone} local time"))
             typed.append(pl.col(f"_{field}").alias(field))
         else:
             typed.append(pl.lit(None, dtype=pl.Datetime("us")).alias(field))
@@ -53,8 +54,6 @@ def stage_records(records: pl.DataFrame, spec: SourceSpec, file_name: str) -> St
     channel = (pl.lit(spec.channel) if spec.channel else
                pl.col(spec.channel_field).replace_strict(spec.channel_values, default=None, return_dtype=pl.String))
     typed.append(channel.cast(pl.String).alias("channel"))
-    if spec.channel_field:
-        typed.append(pl.col(spec.channel_field).alias("_channel_raw"))
     for field in ("status", "response_type", "reaction"):
         mapping = spec.values.get(field)
         expr = pl.col(field) if field in spec.fields else pl.lit(None, dtype=pl.String)

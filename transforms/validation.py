@@ -7,6 +7,7 @@ import of this module.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -109,8 +110,24 @@ def validate(frame: pl.DataFrame, suite_name: str, expectations: list[Expectatio
     return pl.DataFrame(failures, schema={index_column: index_type, "column_name": pl.String, "reason": pl.String})
 
 
-@cache
+def warm_up() -> threading.Thread:
+    """Import Great Expectations and build its context in the background (it takes seconds), so the
+    first validation does not wait for it; the caller goes on reading and staging meanwhile."""
+    thread = threading.Thread(target=_batch_definition, name="gx-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+_CONTEXT_LOCK = threading.Lock()
+
+
 def _batch_definition():
+    with _CONTEXT_LOCK:
+        return _build_batch_definition()
+
+
+@cache
+def _build_batch_definition():
     import logging
 
     import great_expectations as gx
