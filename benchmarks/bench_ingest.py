@@ -24,16 +24,14 @@ import json, resource, sys, time
 started = time.perf_counter()
 from pathlib import Path
 from flows import warehouse
-from flows.reference_load import load_reference
+from flows.reference_load import load_reference_folder
 from flows.settings import load_settings
 from flows.ingest import ingest_flow
 import transforms.validation as validation
 validation._batch_definition()  # Great Expectations' import and context: a fixed cost per process
 imports = time.perf_counter() - started
 case, home = Path(sys.argv[1]), Path(sys.argv[2])
-con = warehouse.open_warehouse(load_settings(home=home).warehouse_path)
-load_reference(con, case / "reference")
-con.close()
+load_reference_folder(load_settings(home=home).warehouse_path, case / "reference")
 t = time.perf_counter()
 summary = ingest_flow(inbox=str(case / "inbox"), home=str(home))
 total = time.perf_counter() - t

@@ -118,7 +118,9 @@ def ingest(settings: Settings, inbox: Path | None, reference: Path | None) -> No
     from flows.ingest import ingest_flow
 
     if reference is not None:
-        _load_reference(settings, reference)
+        from flows.reference_load import load_reference_folder
+
+        load_reference_folder(settings.warehouse_path, reference)
     summary = ingest_flow(inbox=str(inbox) if inbox else None, home=str(settings.home),
                           config_dir=str(settings.config_dir), show_progress=True)
     click.echo(render_ingest_summary(summary))
@@ -137,17 +139,6 @@ def render_ingest_summary(summary: dict) -> str:
     for path in summary["unmatched"]:
         lines.append(f"not loaded (no source adapter matches): {path}")
     return "\n".join(lines)
-
-
-def _load_reference(settings: Settings, folder: Path) -> None:
-    from flows import warehouse
-    from flows.reference_load import load_reference
-
-    con = warehouse.open_warehouse(settings.warehouse_path)
-    try:
-        load_reference(con, folder)
-    finally:
-        con.close()
 
 
 def _generate(out_dir: Path, complaints: int, seed: int, workers: int | None):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from data.courier_case.generate import GENERATOR_VERSION, generate_case
 from flows import warehouse
-from flows.reference_load import load_reference
+from flows.reference_load import load_reference_folder
 from flows.settings import Settings
 
 EXPORT_LABELS = {"cc_calls": "contact-center calls (cp1251 CSV)", "cc_tickets": "tickets: e-mail/web/branch (XLSX)",
@@ -94,11 +94,7 @@ def run_demo(settings: Settings, complaints: int, seed: int, fresh: bool = False
     manifest = json.loads((sample / "manifest.json").read_text(encoding="utf-8"))
 
     say(f"loading reference tables into {settings.warehouse_path}")
-    con = warehouse.open_warehouse(settings.warehouse_path)
-    try:
-        reference = load_reference(con, sample / "reference")
-    finally:
-        con.close()
+    reference = load_reference_folder(settings.warehouse_path, sample / "reference")
     say("ingesting the exports (Prefect flow `ingest`; the first start of its local server takes ~20 s)")
     summary = ingest_flow(inbox=str(sample / "inbox"), home=str(settings.home), config_dir=str(settings.config_dir),
                           show_progress=True)

@@ -33,6 +33,15 @@ def load_reference(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, in
     return loaded
 
 
+def load_reference_folder(warehouse_path: Path, folder: Path) -> dict[str, int]:
+    """Open the working warehouse, replace its reference tables from ``folder``, close it."""
+    con = warehouse.open_warehouse(warehouse_path)
+    try:
+        return load_reference(con, folder)
+    finally:
+        con.close()
+
+
 @flow(name="load-reference", log_prints=True)
 def reference_load_flow(reference_dir: str, home: str | None = None) -> dict[str, int]:
     """Load ``reference_dir`` into the warehouse under ``home`` and publish a snapshot."""

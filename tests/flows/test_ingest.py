@@ -20,7 +20,7 @@ import xlsxwriter
 from data.courier_case.exports import CALLS_HEADER, TICKETS_HEADER
 from flows import warehouse
 from flows.ingest import ingest_flow
-from flows.reference_load import load_reference
+from flows.reference_load import load_reference_folder
 from flows.settings import load_settings
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -110,9 +110,7 @@ def hostile(tmp_path_factory, small_case) -> dict:
     write_tickets(cc / "tickets_merged_header.xlsx", title_row=False, merge_header=True)
 
     settings = load_settings(home=home)
-    con = warehouse.open_warehouse(settings.warehouse_path)
-    load_reference(con, small_case / "reference")
-    con.close()
+    load_reference_folder(settings.warehouse_path, small_case / "reference")
     first = ingest_flow(inbox=str(inbox), home=str(home))
     return {"home": home, "inbox": inbox, "summary": first,
             "outcomes": {Path(f["file_name"]).name: f for f in first["files"]}}
