@@ -2,7 +2,7 @@
 incidents, then a published snapshot.
 
 A task per file stages it (reading retries on I/O errors); a task per source runs the validation suites
-over its new files at once; then each file is loaded in one transaction or not at all;
+over its new files at once and another loads them in one transaction, so no file is ever half-loaded;
 a file already loaded (same content hash) is skipped; a file that cannot be read is moved to
 ``<home>/rejected/<source>/`` with one message naming it and why.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 from dataclasses import asdict, dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -109,7 +109,7 @@ def _move_to_rejected(path: Path, folder: Path) -> str:
 
 @task(cache_policy=NO_CACHE, task_run_name="validate {spec.name}")
 def validate_source(staged: list[StagedFile], spec: SourceSpec, check_clients: bool, max_text_chars: int):
-    return validate_files(staged, spec, check_clients, _utcnow(), max_text_chars)
+    return validate_files(staged, spec, check_clients, warehouse.utcnow(), max_text_chars)
 
 
 @flow(name="ingest", log_prints=True)
@@ -151,7 +151,7 @@ def ingest_flow(inbox: str | None = None, home: str | None = None, config_dir: s
                         outcomes.append(outcome)
                         advance(relative)
                         continue
-                    already[outcome.file_hash] = (relative, _utcnow())
+                    already[outcome.file_hash] = (relative, warehouse.utcnow())
                     staged_files.append(staged)
                     staged_outcomes.append(outcome)
                 checked = validate_source(staged_files, spec, reference.clients.height > 0,
@@ -256,6 +256,3 @@ class _progress:
         if self.bar is not None:
             self.bar.stop()
 
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)

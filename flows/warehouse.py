@@ -81,7 +81,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
             continue
         with transaction(con):
             con.execute(sql)
-            con.execute(f"INSERT INTO {MIGRATIONS_TABLE} VALUES (?, ?, ?)", [version, name, _utcnow()])
+            con.execute(f"INSERT INTO {MIGRATIONS_TABLE} VALUES (?, ?, ?)", [version, name, utcnow()])
         done.append(name)
     return done
 
@@ -149,7 +149,7 @@ def publish(
     """Copy ``tables`` from the working warehouse into a new snapshot and make it current, atomically."""
     tables = tuple(tables)
     published_dir.mkdir(parents=True, exist_ok=True)
-    now = _utcnow()
+    now = utcnow()
     run_id = new_run_id()  # sorts by time
     final = published_dir / f"{run_id}.duckdb"
     staging = published_dir / f".{run_id}.duckdb.tmp"
@@ -224,7 +224,8 @@ def _fsync(path: Path) -> None:
         os.fsync(handle.fileno())
 
 
-def _utcnow() -> datetime:
+def utcnow() -> datetime:
+    """Naive UTC, like every timestamp the warehouse stores."""
     return datetime.now(UTC).replace(tzinfo=None)
 
 
@@ -256,7 +257,7 @@ def record_file_loads(con: duckdb.DuckDBPyConnection, loads: list[tuple[dict, Pr
     each file (and the batch) is loaded completely or not at all."""
     if not loads:
         return
-    now = _utcnow()
+    now = utcnow()
 
     def stamped(frame: pl.DataFrame, ledger: dict, *extra: str) -> pl.DataFrame:
         values = {"source": ledger["source"], "file_name": ledger["file_name"], "run_id": run_id,
@@ -281,7 +282,7 @@ def record_file_loads(con: duckdb.DuckDBPyConnection, loads: list[tuple[dict, Pr
 
 def record_rejected_file(con: duckdb.DuckDBPyConnection, ledger: dict, run_id: str) -> None:
     """A file that could not be read at all: one quarantine row naming why, and its ledger entry."""
-    now = _utcnow()
+    now = utcnow()
     with transaction(con):
         con.execute("DELETE FROM ingested_files WHERE file_hash = ?", [ledger["file_hash"]])
         insert_rows(con, "ingested_files", pl.DataFrame([{**ledger, "run_id": run_id, "ingested_at": now}]))
@@ -309,13 +310,13 @@ def replace_incidents(con: duckdb.DuckDBPyConnection, assignments: pl.DataFrame,
 
 
 def start_run(con: duckdb.DuckDBPyConnection, run_id: str, flow: str) -> None:
-    con.execute("INSERT INTO pipeline_runs VALUES (?, ?, ?, NULL, 'running', NULL)", [run_id, flow, _utcnow()])
+    con.execute("INSERT INTO pipeline_runs VALUES (?, ?, ?, NULL, 'running', NULL)", [run_id, flow, utcnow()])
 
 
 def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, summary: dict) -> None:
     con.execute("UPDATE pipeline_runs SET finished_at = ?, status = ?, summary = ? WHERE run_id = ?",
-                [_utcnow(), status, json.dumps(summary, default=str), run_id])
+                [utcnow(), status, json.dumps(summary, default=str), run_id])
 
 
 def new_run_id() -> str:
-    return _utcnow().strftime("%Y%m%dT%H%M%S.%fZ") + "-" + uuid.uuid4().hex[:6]
+    return utcnow().strftime("%Y%m%dT%H%M%S.%fZ") + "-" + uuid.uuid4().hex[:6]

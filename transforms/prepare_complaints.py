@@ -21,13 +21,6 @@ from transforms.read_source import RawBatch
 from transforms.source_spec import SourceSpec
 from transforms.stage_complaints import stage_records
 
-COMPLAINT_COLUMNS = (
-    "complaint_id", "source", "source_record_id", "channel", "received_at", "client_id", "author_handle",
-    "tracking_numbers", "branch_id", "employee_id", "language", "text_masked", "client_type", "industry",
-    "shipment_type", "region", "status", "first_response_at", "resolved_at", "response_type",
-    "compensation_uah", "reaction", "agent_id", "identity_method", "pii_masked", "attributes", "file_name",
-    "row_number",
-)
 QUARANTINE_SCHEMA = {"row_number": pl.Int64, "column_name": pl.String, "reason": pl.String, "kind": pl.String,
                      "raw_row": pl.String}
 
@@ -70,7 +63,7 @@ class StagedFile:
 
 @dataclass(frozen=True)
 class PreparedFile:
-    complaints: pl.DataFrame  # COMPLAINT_COLUMNS
+    complaints: pl.DataFrame  # the warehouse's `complaints` columns (see _warehouse_shape)
     raw: pl.DataFrame  # row_number, record
     quarantine: pl.DataFrame  # QUARANTINE_SCHEMA + raw_row_masked
     validation: pl.DataFrame  # suite, expectation, column_name, success, unexpected_count, element_count
@@ -80,7 +73,7 @@ class PreparedFile:
 def stage_file(batch: RawBatch, spec: SourceSpec, file_name: str, reference: ReferenceData, rules: MaskingRules,
                tracking_pattern: str) -> StagedFile:
     """Filter, type, de-duplicate within the file, identify, mask, detect language, add segments."""
-    records = batch.records.with_columns(pl.lit(file_name).alias("_file"))
+    records = batch.records
     quarantined = [batch.problems.with_columns(pl.lit("invalid").alias("kind")).select(list(QUARANTINE_SCHEMA))]
 
     keep = pl.lit(True)
@@ -94,8 +87,7 @@ def stage_file(batch: RawBatch, spec: SourceSpec, file_name: str, reference: Ref
     staged = stage_records(records.filter(keep), spec, file_name)
     frame = staged.complaints.with_columns(pl.lit(file_name).alias("_file"))
     if staged.type_errors.height:
-        bad = staged.type_errors.group_by("_row", maintain_order=True).agg(
-            pl.col("column_name").first(), pl.col("reason").str.join("; "))
+        bad = _one_per_row(staged.type_errors)
         quarantined.append(_quarantine(frame.join(bad, on="_row"), pl.col("column_name"), pl.col("reason"),
                                        "invalid"))
         frame = frame.join(bad.select("_row"), on="_row", how="anti")
@@ -141,9 +133,7 @@ def validate_files(files: list[StagedFile], spec: SourceSpec, check_clients: boo
     for name, suite in suites:
         failures.append(validation.validate(frame, name, suite).with_columns(pl.lit(name).alias("suite")))
         expectations += [(name, e) for e in suite]
-    failed = pl.concat(failures).with_columns(
-        pl.col("_key").str.extract(r"^(.*)#\d+$").alias("_file"),
-        pl.col("_key").str.extract(r"#(\d+)$").cast(pl.Int64).alias("_row"))
+    failed = pl.concat(failures).join(frame.select("_key", "_file", "_row"), on="_key")
     sizes = dict(frame.group_by("_file").len().iter_rows())
     out = {}
     for f in files:
@@ -166,8 +156,7 @@ def finish_file(staged: StagedFile, failures: pl.DataFrame, validation_results: 
                 loaded_ids: pl.DataFrame, rules: MaskingRules) -> PreparedFile:
     """Quarantine the rows that failed validation or were loaded before; the rest are complaints."""
     frame, quarantined = staged.frame, list(staged.quarantined)
-    invalid = failures.sort("_row").group_by("_row", maintain_order=True).agg(
-        pl.col("column_name").first(), pl.col("reason").unique(maintain_order=True).str.join("; "))
+    invalid = _one_per_row(failures)
     if invalid.height:
         quarantined.append(_quarantine(frame.join(invalid, on="_row"), pl.col("column_name"), pl.col("reason"),
                                        "invalid"))
@@ -212,6 +201,12 @@ def _warehouse_shape(frame: pl.DataFrame) -> pl.DataFrame:
         pl.col("pii_masked").cast(pl.Int32), attributes.alias("attributes"), "file_name",
         pl.col("_row").cast(pl.Int32).alias("row_number"),
     )
+
+
+def _one_per_row(failures: pl.DataFrame) -> pl.DataFrame:
+    """One quarantine entry per record: the first failing column, and every distinct reason."""
+    return failures.sort("_row").group_by("_row", maintain_order=True).agg(
+        pl.col("column_name").first(), pl.col("reason").unique(maintain_order=True).str.join("; "))
 
 
 def _quarantine(frame: pl.DataFrame, column: pl.Expr, reason: pl.Expr, kind: str) -> pl.DataFrame:

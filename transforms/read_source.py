@@ -118,8 +118,7 @@ def _csv_frame(rows: list[tuple[int, list[str]]], header: list[str], positions: 
     """Records of a CSV as a frame: ``_raw`` is the record's own columns as JSON, built column-wise."""
     names = _unique_names(header)
     columns = {name: [fields[i] for _, fields in rows] for i, name in enumerate(names)}
-    grid = pl.DataFrame(columns, schema={n: pl.String for n in names}) if rows else pl.DataFrame(
-        schema={n: pl.String for n in names})
+    grid = pl.DataFrame(columns, schema={n: pl.String for n in names})
     return _frame_from_grid(grid, [r for r, _ in rows], names, positions, spec)
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from transforms.identity import normalize_phone
+
 CLIENTS_SCHEMA = {
     "client_id": pl.String, "name": pl.String, "client_type": pl.String, "industry": pl.String,
     "shipment_types": pl.String, "main_shipment_type": pl.String, "region": pl.String,
@@ -55,10 +57,6 @@ def stg_social_handles(raw: pl.DataFrame) -> pl.DataFrame:
 
 def stg_client_contacts(raw_clients: pl.DataFrame) -> pl.DataFrame:
     """One row per client with its phone (last nine digits) and e-mail (lower case), for identity resolution."""
-    phone = pl.col("phone").str.replace_all(r"\D", "") if "phone" in raw_clients.columns else pl.lit(None, pl.String)
+    phone = pl.col("phone") if "phone" in raw_clients.columns else pl.lit(None, pl.String)
     email = pl.col("email").str.to_lowercase() if "email" in raw_clients.columns else pl.lit(None, pl.String)
-    return raw_clients.select(
-        "client_id",
-        pl.when(phone.str.len_chars() >= 9).then(phone.str.slice(-9)).otherwise(None).alias("phone_norm"),
-        email.alias("email_norm"),
-    )
+    return raw_clients.select("client_id", normalize_phone(phone).alias("phone_norm"), email.alias("email_norm"))
