@@ -126,6 +126,102 @@ def ingest(settings: Settings, inbox: Path | None, reference: Path | None) -> No
     click.echo(render_ingest_summary(summary))
 
 
+@cli.command()
+@click.option("--refit", is_flag=True, help="Refit the topics now (ids of matching old causes are kept).")
+@click.pass_obj
+def cluster(settings: Settings, refit: bool) -> None:
+    """Find root causes: normalize, embed and cluster complaints, then publish.
+
+    The first run fits the model (BERTopic); later runs only assign new complaints to existing causes,
+    until the model is older than topics.refit_every_days (config/topics.yaml) or --refit is given.
+    Human edits (`causeway causes ...`) are re-applied every run.
+    """
+    from flows.cluster import cluster_flow
+
+    summary = cluster_flow(home=str(settings.home), config_dir=str(settings.config_dir), refit=refit)
+    click.echo(render_cluster_summary(summary))
+
+
+def render_cluster_summary(summary: dict) -> str:
+    share = summary["unassigned"] / summary["complaints"] if summary["complaints"] else 0.0
+    lines = [f"{summary['mode']}: model {summary['model_version']}: {summary['root_causes']} root causes, "
+             f"{summary['sub_causes']} sub-causes; {summary['complaints']:,} complaints, "
+             f"{summary['unassigned']:,} unassigned ({share:.1%})",
+             f"this run: {summary['normalized']:,} normalized, {summary['embedded']:,} embedded, "
+             f"{summary['assigned']:,} assigned"]
+    if summary["new_causes"]:
+        lines.append(f"new root causes since the last fit: {', '.join(summary['new_causes'])}")
+    for edit_id, outcome in summary["edits"].items():
+        lines.append(f"edit {edit_id}: {outcome}")
+    return "\n".join(lines)
+
+
+@cli.group()
+def causes() -> None:
+    """Look at root causes and record human edits (applied at the next `causeway cluster`)."""
+
+
+@causes.command("list")
+@click.option("--level", type=click.Choice(["root", "sub"]), default="root", show_default=True)
+@click.pass_obj
+def causes_list(settings: Settings, level: str) -> None:
+    """The published root causes, largest first."""
+    from flows.warehouse import NothingPublishedError, open_published
+
+    try:
+        con = open_published(settings.published_path)
+    except NothingPublishedError:
+        raise UserError("nothing is published yet: run `causeway demo` or `causeway cluster` first") from None
+    rows = con.execute("SELECT root_cause_id, size, label, parent_id FROM root_causes WHERE level = ? "
+                       "ORDER BY size DESC", [level]).fetchall()
+    for cause_id, size, label, parent in rows:
+        click.echo(f"{cause_id:<10} {size:>8,}  {label}" + (f"  (in {parent})" if parent else ""))
+
+
+def _edit(settings: Settings, **edit) -> None:
+    from flows import cause_tables, warehouse
+
+    con = warehouse.open_warehouse(settings.warehouse_path)
+    try:
+        known = {r[0] for r in con.execute("SELECT root_cause_id FROM root_causes").fetchall()}
+        for key in ("cause_id", "into_id"):
+            if edit.get(key) and edit[key] not in known:
+                raise UserError(f"{edit[key]} is not a current root cause or sub-cause (see `causeway causes list`)")
+        edit_id = warehouse.new_run_id()
+        cause_tables.record_edit(con, {"edit_id": edit_id, "into_id": None, "new_label": None, "parts": None,
+                                       "author": os.environ.get("USER", "unknown"), **edit})
+    finally:
+        con.close()
+    click.echo(f"recorded edit {edit_id}; it applies from the next `causeway cluster` run")
+
+
+@causes.command("rename")
+@click.argument("cause_id")
+@click.argument("label")
+@click.pass_obj
+def causes_rename(settings: Settings, cause_id: str, label: str) -> None:
+    """Give CAUSE_ID a human label that survives refits."""
+    _edit(settings, action="rename", cause_id=cause_id, new_label=label)
+
+
+@causes.command("merge")
+@click.argument("cause_id")
+@click.argument("into_id")
+@click.pass_obj
+def causes_merge(settings: Settings, cause_id: str, into_id: str) -> None:
+    """Merge CAUSE_ID into INTO_ID (a sub-cause into a root cause moves it there)."""
+    _edit(settings, action="merge", cause_id=cause_id, into_id=into_id)
+
+
+@causes.command("split")
+@click.argument("cause_id")
+@click.option("--parts", type=click.IntRange(2, 10), default=2, show_default=True)
+@click.pass_obj
+def causes_split(settings: Settings, cause_id: str, parts: int) -> None:
+    """Split root cause CAUSE_ID into PARTS root causes by grouping its sub-causes."""
+    _edit(settings, action="split", cause_id=cause_id, parts=parts)
+
+
 def render_ingest_summary(summary: dict) -> str:
     lines = [f"{'source':<14} {'files':>5} {'skipped':>7} {'rejected':>8} {'rows in':>9} {'loaded':>9} "
              f"{'quarantined':>11}"]

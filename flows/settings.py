@@ -2,7 +2,7 @@
 
 Layout of the config folder: ``causeway.yaml`` holds the root keys (``home``, ``warehouse``, ``demo``);
 every other top-level file is one section named after its stem (``segments.yaml`` -> ``settings.segments``,
-``ingest.yaml``, ``pii.yaml``). ``sources/*.yaml`` are the source adapters (:func:`load_sources`).
+``ingest.yaml``, ``pii.yaml``, ``topics.yaml``). ``sources/*.yaml`` are the source adapters (:func:`load_sources`).
 
 Environment overrides: ``CAUSEWAY_HOME`` sets ``home``; ``CAUSEWAY__SECTION__KEY=value`` sets any key
 (value parsed as YAML, so ``7`` is a number and ``[a, b]`` a list).
@@ -16,7 +16,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -92,6 +92,33 @@ class PiiSettings(_Strict):
         return self
 
 
+class EmbeddingSettings(_Strict):
+    backend: Literal["lsa", "sentence-transformer", "use"] = "lsa"
+    dim: int = Field(100, ge=2, le=1024, description="lsa: vector size")
+    min_df: int = Field(2, ge=1, description="lsa: a term must appear in this many complaints")
+    max_df: float = Field(0.5, gt=0, le=1, description="lsa: terms in a larger share of complaints are dropped")
+    model: str = Field("", description="sentence-transformer: a local model folder (empty: the packaged MiniLM)")
+    device: str = Field("auto", description="sentence-transformer: auto | cpu | cuda")
+
+
+class TopicSettings(_Strict):
+    embedding: EmbeddingSettings = EmbeddingSettings()
+    n_topics: int | None = Field(None, ge=2, description="sub-causes per fit; empty: 0.9 x sqrt(complaints)")
+    n_roots: int | None = Field(None, ge=2, description="root causes per fit; empty: a quarter of the sub-causes")
+    max_topics: int = Field(120, ge=2)
+    max_root_share: float = Field(0.2, gt=0, le=1, description="no root cause may hold more of the complaints")
+    outlier_quantile: float = Field(0.02, ge=0, lt=0.5)
+    fit_sample: int = Field(50_000, ge=100, description="complaints a fit learns from; the rest are assigned")
+    keywords: int = Field(10, ge=3)
+    representatives: int = Field(5, ge=1)
+    seed: int = 0
+    refit_every_days: int = Field(7, ge=1, description="a run refits when the model is older than this")
+    min_overlap: float = Field(0.3, gt=0, le=1, description="shared members for a refit topic to keep an old id")
+    stopwords: dict[str, tuple[str, ...]] = Field(default_factory=dict, description="extra stop words per language")
+    min_lift: float = Field(1.5, gt=1, description="a segment where a cause is concentrated has at least this lift")
+    min_segment_complaints: int = Field(10, ge=1)
+
+
 class Settings(_Strict):
     home: Path = Field(default_factory=lambda: REPO_ROOT / "data")
     config_dir: Path = Field(DEFAULT_CONFIG_DIR, description="set by load_settings: the folder read")
@@ -100,6 +127,7 @@ class Settings(_Strict):
     segments: SegmentSettings = SegmentSettings()
     ingest: IngestSettings = IngestSettings()
     pii: PiiSettings = PiiSettings()
+    topics: TopicSettings = TopicSettings()
 
     @property
     def warehouse_path(self) -> Path:

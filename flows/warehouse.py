@@ -35,6 +35,8 @@ PUBLISHED_TABLES: tuple[str, ...] = (
     "root_causes",
     "complaint_root_cause",
     "root_cause_segments",
+    "root_cause_daily",
+    "root_cause_edits",
     "client_scores",
     "responses",
     "kpi_daily",

@@ -1,0 +1,171 @@
+"""The Prefect ``cluster`` flow: complaints -> normalized terms -> embeddings -> root causes, published.
+
+Each run does only the new work: complaints not normalized yet are normalized (``complaint_terms``);
+texts not embedded yet by the backend are embedded (the cache under ``<home>/cache``). Then either
+- **assign** (the usual run): complaints without a cause go to the nearest existing sub-cause, no refit;
+- **fit / refit** (no model yet, ``refit=True``, or the model older than ``topics.refit_every_days``):
+  BERTopic on up to ``topics.fit_sample`` complaints, the rest assigned; topics keep the ids of the old
+  ones they share members with.
+Human edits (``root_cause_edits``) are re-applied to every run's model; the segment and daily tables
+are rebuilt; one transaction writes them and a snapshot is published.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from flows import cause_tables, topic_store, warehouse
+from flows.settings import Settings, load_settings
+from nlp.cause_model import apply_edits, build_model, cause_rows, edited_mapping
+from nlp.embeddings import make_backend, text_hash
+from nlp.normalize import Normalizer
+from nlp.topics import FitParams, TopicModel, fit_topics
+from transforms.root_cause_stats import cause_daily, cause_segments, cause_spans
+
+BATCH = 20_000
+
+
+@task(cache_policy=NO_CACHE, task_run_name="normalize new complaints")
+def normalize_new(con, settings: Settings) -> int:
+    pending = cause_tables.complaints_to_normalize(con)
+    if pending.height == 0:
+        return 0
+    normalizer = Normalizer(cities=cause_tables.city_names(con), extra_stopwords=dict(settings.topics.stopwords),
+                            tracking_pattern=settings.ingest.tracking_number_pattern)
+    for start in range(0, pending.height, BATCH):
+        batch = normalizer.normalize(pending.slice(start, BATCH))
+        batch = batch.with_columns(pl.col("text_masked").map_elements(text_hash, return_dtype=pl.String)
+                                   .alias("text_hash"))
+        with warehouse.transaction(con):
+            cause_tables.store_terms(con, batch)
+    return pending.height
+
+
+@task(cache_policy=NO_CACHE, task_run_name="embed {what}")
+def embed(backend, frame: pl.DataFrame, cache_dir: Path, what: str) -> tuple[np.ndarray, int]:
+    """Vectors for ``frame`` (text_hash + the backend's input column), cached by (backend, text hash)."""
+    hashes = frame["text_hash"].to_list()
+    known = topic_store.cached_vectors(cache_dir, backend.cache_key, sorted(set(hashes)))
+    missing = frame.filter(~pl.col("text_hash").is_in(list(known))).unique("text_hash", keep="first")
+    for start in range(0, missing.height, BATCH):
+        chunk = missing.slice(start, BATCH)
+        vectors = backend.encode(chunk[backend.input_column].to_list())
+        topic_store.store_vectors(cache_dir, backend.cache_key, chunk["text_hash"].to_list(), vectors)
+        known.update(zip(chunk["text_hash"].to_list(), vectors, strict=False))
+    if not hashes:
+        return np.zeros((0, 1), dtype=np.float32), 0
+    return np.vstack([known[h] for h in hashes]).astype(np.float32), missing.height
+
+
+@task(cache_policy=NO_CACHE, task_run_name="fit root causes")
+def fit(con, settings: Settings, previous_model: TopicModel | None,
+        cache_dir: Path) -> tuple[TopicModel, pl.DataFrame, set[str], int]:
+    """Fit on a sample, assign the rest; returns the model, every complaint's assignment, new ids."""
+    t = settings.topics
+    corpus = cause_tables.terms(con)
+    sample = corpus if corpus.height <= t.fit_sample else corpus.sample(t.fit_sample, seed=t.seed).sort("complaint_id")
+    backend = make_backend(t.embedding.backend, dim=t.embedding.dim, min_df=t.embedding.min_df,
+                           max_df=t.embedding.max_df, model=t.embedding.model, device=t.embedding.device)
+    if backend.needs_fit:
+        backend.fit(sample["lemmas"].to_list(), seed=t.seed)
+    vectors, embedded = embed.fn(backend, sample, cache_dir, "fit sample")
+    params = FitParams(n_topics=t.n_topics, n_roots=t.n_roots, max_topics=t.max_topics, keywords=t.keywords,
+                       representatives=t.representatives, outlier_quantile=t.outlier_quantile,
+                       max_root_share=t.max_root_share, seed=t.seed)
+    result = fit_topics(sample["complaint_id"].to_list(), sample["lemmas"].to_list(), vectors, params)
+    previous = _previous_fit(con, previous_model)
+    taken = set(previous["sub_cause_id"].drop_nulls()) | set(previous["root_cause_id"].drop_nulls())
+    version = warehouse.new_run_id()
+    model, assignment, new_ids = build_model(result, sample["complaint_id"].to_list(), previous, taken, backend,
+                                             version, warehouse.utcnow(), t.min_overlap)
+    rest = corpus.join(sample.select("complaint_id"), on="complaint_id", how="anti")
+    if rest.height:
+        rest_vectors, more = embed.fn(backend, rest, cache_dir, "the rest")
+        embedded += more
+        assignment = pl.concat([assignment, model.assign(rest["complaint_id"].to_list(), rest_vectors)])
+    topic_store.save_model(settings.models_path, model)
+    return model, assignment, new_ids, embedded
+
+
+def _previous_fit(con, model: TopicModel | None) -> pl.DataFrame:
+    """The last fit's assignment before edits: complaint_id, sub_cause_id, root_cause_id."""
+    stored = cause_tables.assignments(con)
+    if model is None or stored.height == 0:
+        return pl.DataFrame(schema={c: pl.String for c in ("complaint_id", "sub_cause_id", "root_cause_id")})
+    fitted = pl.col("fit_sub_cause_id")
+    return stored.select("complaint_id", fitted.alias("sub_cause_id"),
+                         fitted.replace_strict(model.parent_of, default=None).alias("root_cause_id"))
+
+
+@flow(name="cluster", log_prints=True)
+def cluster_flow(home: str | None = None, config_dir: str | None = None, refit: bool = False,
+                 publish: bool = True) -> dict:
+    """Assign new complaints to root causes (or fit / refit), re-apply edits, rebuild figures, publish."""
+    settings = load_settings(config_dir=Path(config_dir) if config_dir else None, home=Path(home) if home else None)
+    logger = get_run_logger()
+    cache_dir = settings.home / "cache" / "embeddings"
+    con = warehouse.open_warehouse(settings.warehouse_path)
+    run_id = warehouse.new_run_id()
+    warehouse.start_run(con, run_id, "cluster")
+    try:
+        normalized = normalize_new(con, settings)
+        logger.info("normalized %d new complaint(s)", normalized)
+        model = topic_store.load_model(settings.models_path)
+        age = warehouse.utcnow() - model.fitted_at if model is not None else timedelta(0)
+        due = age > timedelta(days=settings.topics.refit_every_days)
+        if model is None or refit or due:
+            mode = "fit" if model is None else "refit"
+            model, assignment, new_ids, embedded = fit(con, settings, model, cache_dir)
+            replace = True
+            logger.info("%s: model %s, %d sub-causes learnt from %d complaints", mode, model.version,
+                        len(model.sub_ids), model.n_fit)
+        else:
+            mode, new_ids, replace = "assign", set(), False
+            pending = cause_tables.terms(con, only_unassigned=True)
+            vectors, embedded = embed(model.backend, pending, cache_dir, "new complaints")
+            assignment = model.assign(pending["complaint_id"].to_list(), vectors)
+            logger.info("assign: %d new complaint(s) to model %s", assignment.height, model.version)
+        edited, outcomes = apply_edits(model, cause_tables.edits(con), seed=settings.topics.seed)
+        now = warehouse.utcnow()
+        stored = assignment.with_columns(sub_cause_id=pl.lit(None, pl.String), root_cause_id=pl.lit(None, pl.String),
+                                         model_version=pl.lit(model.version), assigned_at=pl.lit(now))
+        cause_tables.write_assignment(con, stored, replace, edited_mapping(edited))
+        summary = _rebuild_figures(con, settings, edited, new_ids, outcomes)
+        summary.update(mode=mode, normalized=normalized, embedded=embedded, assigned=assignment.height)
+        warehouse.finish_run(con, run_id, "completed", summary)
+        if publish:
+            summary["published"] = str(warehouse.publish(con, settings.published_path,
+                                                         keep=settings.warehouse.keep_snapshots).path)
+    except BaseException as exc:
+        warehouse.finish_run(con, run_id, "failed", {"error": str(exc)})
+        raise
+    finally:
+        con.close()
+    return summary
+
+
+def _rebuild_figures(con, settings: Settings, model: TopicModel, new_ids: set[str], outcomes: dict[str, str]) -> dict:
+    dims = settings.segments.dimensions
+    assigned = cause_tables.assigned_complaints(con, dims)
+    t = settings.topics
+    segments = cause_segments(assigned, dims, t.min_lift, t.min_segment_complaints)
+    causes = (cause_rows(model).join(cause_spans(assigned), on="root_cause_id", how="left")
+              .with_columns(pl.col("size").fill_null(0),
+                            pl.when(pl.col("root_cause_id").is_in(list(new_ids))).then(pl.lit("new"))
+                            .otherwise(pl.lit("active")).alias("status"),
+                            pl.lit(model.version).alias("model_version"),
+                            *(pl.lit(None, pl.String).alias(c) for c in ("cause_type", "cause_type_evidence",
+                                                                         "owner_department"))))
+    cause_tables.write_causes(con, causes=causes, segments=segments, daily=cause_daily(assigned),
+                              edit_outcomes=outcomes)
+    unassigned = assigned.filter(pl.col("root_cause_id").is_null()).height
+    return {"model_version": model.version, "complaints": assigned.height, "unassigned": unassigned,
+            "root_causes": causes.filter(pl.col("level") == "root").height,
+            "sub_causes": causes.filter(pl.col("level") == "sub").height,
+            "new_causes": sorted(i for i in new_ids if i.startswith("RC")), "edits": outcomes}
