@@ -1,8 +1,8 @@
 """``causeway demo``: from nothing to a published warehouse on the generated courier case.
 
 It grows with each capability; today: generate the sample case (if absent), load its reference tables,
-ingest its exports through the Prefect ``ingest`` flow (which publishes a snapshot), and report what
-exists and where to look.
+ingest its exports through the Prefect ``ingest`` flow, find root causes through the ``cluster`` flow
+(each publishes a snapshot), and report what exists and where to look.
 """
 
 from __future__ import annotations
@@ -38,6 +38,8 @@ class DemoReport:
     quarantine_reasons: list[tuple[str, str, int]]
     identity: list[tuple[str, int]]
     languages: list[tuple[str, int]]
+    cluster: dict
+    top_causes: list[tuple[str, int, str, str]]
 
     def render(self, seconds: float) -> str:
         m = self.manifest
@@ -63,7 +65,13 @@ class DemoReport:
         lines.append("  client identified by: " + ", ".join(f"{k} {n:,}" for k, n in self.identity))
         lines.append("  language: " + ", ".join(f"{k} {n:,}" for k, n in self.languages))
         lines.append("  reference: " + ", ".join(f"{t} {n:,}" for t, n in self.reference.items()))
-        snapshot = self.ingest.get("published", "")
+        c = self.cluster
+        lines += ["", f"Root causes ({c['mode']}, model {c['model_version']}): {c['root_causes']} root causes over "
+                      f"{c['sub_causes']} sub-causes; {c['unassigned']:,} of {c['complaints']:,} complaints unassigned",
+                  "  largest (id, complaints, keywords; where most concentrated):"]
+        lines += [f"    {cid:<9} {size:>6,}  {label}" + (f"  ({where})" if where else "")
+                  for cid, size, label, where in self.top_causes]
+        snapshot = self.cluster.get("published") or self.ingest.get("published", "")
         lines += [
             f"Published snapshot for readers: {snapshot}",
             "",
@@ -73,7 +81,12 @@ class DemoReport:
             f"  - masked complaints: {sys.executable} -c \"import duckdb; print(duckdb.connect('{snapshot}', "
             "read_only=True).sql('SELECT channel, language, text_masked FROM complaints USING SAMPLE 5'))\"",
             "  - re-run `causeway demo`: every file is recognised and skipped, nothing is duplicated",
-            "  - root causes, decisions and the dashboard arrive with their capabilities (see the README)",
+            "  - every root cause: `causeway causes list` (sub-causes: --level sub); rename / merge / split them "
+            "with `causeway causes rename|merge|split` and run `causeway cluster`",
+            f"  - segments where a cause is concentrated: {sys.executable} -c \"import duckdb; print(duckdb.connect("
+            f"'{snapshot}', read_only=True).sql('SELECT * FROM root_cause_segments WHERE concentrated ORDER BY lift "
+            "DESC LIMIT 15'))\"",
+            "  - decisions and the dashboard arrive with their capabilities (see the README)",
         ]
         return "\n".join(lines)
 
@@ -98,8 +111,17 @@ def run_demo(settings: Settings, complaints: int, seed: int, fresh: bool = False
     say("ingesting the exports (Prefect flow `ingest`; the first start of its local server takes ~20 s)")
     summary = ingest_flow(inbox=str(sample / "inbox"), home=str(settings.home), config_dir=str(settings.config_dir),
                           show_progress=True)
+    from flows.cluster import cluster_flow
+
+    say("finding root causes (Prefect flow `cluster`: normalize, embed, BERTopic; later runs only assign)")
+    clustered = cluster_flow(home=str(settings.home), config_dir=str(settings.config_dir))
     reader = warehouse.open_published(settings.published_path)
     try:
+        top = reader.execute(
+            "SELECT r.root_cause_id, r.size, r.label, (SELECT s.dimension || '=' || s.segment_value || ', lift ' || "
+            "round(s.lift, 1) FROM root_cause_segments s WHERE s.root_cause_id = r.root_cause_id AND s.concentrated "
+            "ORDER BY s.lift DESC LIMIT 1) FROM root_causes r WHERE r.level = 'root' ORDER BY r.size DESC LIMIT 8"
+        ).fetchall()
         reasons = reader.execute(
             "SELECT kind, regexp_replace(reason, '''[^'']*''', '…', 'g') AS reason, count(*) AS n FROM quarantine "
             "GROUP BY ALL ORDER BY n DESC LIMIT 5").fetchall()
@@ -108,7 +130,8 @@ def run_demo(settings: Settings, complaints: int, seed: int, fresh: bool = False
         languages = reader.execute("SELECT language, count(*) FROM complaints GROUP BY ALL ORDER BY 2 DESC").fetchall()
     finally:
         reader.close()
-    return DemoReport(settings, sample, generated, manifest, reference, summary, reasons, identity, languages)
+    return DemoReport(settings, sample, generated, manifest, reference, summary, reasons, identity, languages,
+                      clustered, top)
 
 
 def _sample_matches(sample: Path, complaints: int, seed: int) -> bool:
@@ -136,4 +159,5 @@ def _reset_demo_home(settings: Settings) -> None:
                             "with another --home.")
     path.unlink()
     path.with_name(path.name + ".wal").unlink(missing_ok=True)
-    shutil.rmtree(settings.published_path, ignore_errors=True)
+    for folder in (settings.published_path, settings.models_path, settings.home / "cache"):
+        shutil.rmtree(folder, ignore_errors=True)

@@ -5,7 +5,7 @@ BERTopic with the embeddings handed in (no reduction: the backend's vectors are 
 as the clustering model (fixed seed; every complaint lands in a topic, so nothing is left unassigned at
 fit time and no topic can swallow the corpus the way density clustering does on long texts), and
 class-based TF-IDF over lemmas (unigrams and pairs, frequent words damped) for the keywords. The topics
-are the **sub-causes**; Ward-style merging of their centroids (size-capped) groups them into **root causes**.
+are the **sub-causes**; average linkage of their c-TF-IDF rows (size-capped) groups them into **root causes**.
 
 Assignment: a new complaint goes to the nearest sub-cause centroid unless its similarity falls below
 that sub-cause's floor (a low quantile of its own members' similarities at fit time); then it stays
@@ -121,11 +121,11 @@ def fit_topics(complaint_ids: list[str], lemmas: list[str], vectors: np.ndarray,
     sims = np.einsum("ij,ij->i", vectors, centroids[topics])
     floor = np.array([np.quantile(sims[topics == t], params.outlier_quantile) if (topics == t).any() else 1.0
                       for t in range(k)], dtype=np.float32)
-    sizes = np.bincount(topics, minlength=k)
-    root_of_topic = _group_topics(centroids, sizes, params.roots_for(k), params.max_root_share)
-
     ctfidf = model.c_tf_idf_.tocsr()
     offset = model._outliers  # row of topic t in c_tf_idf_ is t + offset
+    sizes = np.bincount(topics, minlength=k)
+    root_of_topic = _group_topics(ctfidf[offset:offset + k].toarray(), sizes, params.roots_for(k),
+                                  params.max_root_share)
     terms = model.vectorizer_model.get_feature_names_out()
     keywords = {f"s{t}": _top_terms(ctfidf[t + offset].toarray().ravel(), terms, params.keywords) for t in range(k)}
     for r in np.unique(root_of_topic):
@@ -148,32 +148,39 @@ def _unit_mean(vectors: np.ndarray) -> np.ndarray:
     return (mean / (np.linalg.norm(mean) or 1.0)).astype(np.float32)
 
 
-def _group_topics(centroids: np.ndarray, sizes: np.ndarray, n_roots: int, max_share: float) -> np.ndarray:
-    """Sub-causes grouped into ``n_roots`` root causes (indices from 0): agglomerative with Ward's
-    criterion (the merge that adds least within-group variance), never merging two groups whose union
-    would exceed ``max_share`` of all complaints, so no root cause swallows the corpus."""
-    groups = {i: [i] for i in range(len(centroids))}
-    sums = {i: centroids[i] * sizes[i] for i in groups}
-    mass = {i: float(sizes[i]) for i in groups}
+def _group_topics(topic_vectors: np.ndarray, sizes: np.ndarray, n_roots: int, max_share: float) -> np.ndarray:
+    """Sub-causes grouped into ``n_roots`` root causes (indices from 0).
+
+    Average-linkage agglomeration on the cosine similarity of the sub-causes' c-TF-IDF rows (what
+    BERTopic's own topic hierarchy uses: topics that share distinctive words belong together), never
+    merging two groups whose union would exceed ``max_share`` of all complaints, so no root cause
+    swallows the corpus.
+    """
+    n = len(topic_vectors)
+    if n <= n_roots:
+        return np.arange(n)
+    unit = topic_vectors / np.maximum(np.linalg.norm(topic_vectors, axis=1, keepdims=True), 1e-12)
+    sim = unit @ unit.T
+    np.fill_diagonal(sim, -np.inf)
+    members = np.ones(n)                      # sub-causes per group (the average-linkage weight)
+    mass = sizes.astype(float).copy()         # complaints per group (the cap)
+    alive = np.ones(n, dtype=bool)
+    label = np.arange(n)
     cap = max_share * float(sizes.sum())
-    while len(groups) > n_roots:
-        keys = sorted(groups)
-        masses = np.array([mass[k] for k in keys])
-        means = np.vstack([sums[k] / mass[k] for k in keys])
-        gap = ((means[:, None, :] - means[None, :, :]) ** 2).sum(axis=2)
-        cost = masses[:, None] * masses[None, :] / (masses[:, None] + masses[None, :]) * gap
-        np.fill_diagonal(cost, np.inf)
-        cost[masses[:, None] + masses[None, :] > cap] = np.inf
-        i, j = np.unravel_index(np.argmin(cost), cost.shape)
-        if not np.isfinite(cost[i, j]):
+    for _ in range(n - n_roots):
+        allowed = np.where((mass[:, None] + mass[None, :] <= cap) & alive[:, None] & alive[None, :], sim, -np.inf)
+        i, j = np.unravel_index(np.argmax(allowed), allowed.shape)
+        if not np.isfinite(allowed[i, j]):
             break  # every remaining merge would exceed the cap
-        a, b = keys[i], keys[j]
-        groups[a] += groups.pop(b)
-        sums[a] = sums[a] + sums.pop(b)
-        mass[a] += mass.pop(b)
-    root = np.empty(len(centroids), dtype=int)
-    for number, key in enumerate(sorted(groups, key=lambda k: min(groups[k]))):
-        root[groups[key]] = number
+        merged = (members[i] * sim[i] + members[j] * sim[j]) / (members[i] + members[j])  # Lance-Williams
+        sim[i, :], sim[:, i] = merged, merged
+        sim[i, i] = -np.inf
+        sim[j, :], sim[:, j] = -np.inf, -np.inf
+        members[i] += members[j]
+        mass[i] += mass[j]
+        alive[j] = False
+        label[label == j] = i
+    _, root = np.unique(label, return_inverse=True)
     return root
 
 
