@@ -31,6 +31,16 @@ def terms(con: duckdb.DuckDBPyConnection, only_unassigned: bool = False) -> pl.D
                    f"JOIN complaints c USING (complaint_id) {where} ORDER BY t.complaint_id").pl()
 
 
+def unassigned_terms(con: duckdb.DuckDBPyConnection, background: int = 5_000) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Lemmas of the complaints that fit no cause, and of a fixed sample of assigned ones to compare with."""
+    unassigned = con.sql("SELECT t.complaint_id, t.lemmas, c.received_at FROM complaint_root_cause a "
+                         "JOIN complaint_terms t USING (complaint_id) JOIN complaints c USING (complaint_id) "
+                         "WHERE a.root_cause_id IS NULL").pl()
+    sample = con.sql("SELECT t.lemmas FROM complaint_root_cause a JOIN complaint_terms t USING (complaint_id) "
+                     f"WHERE a.root_cause_id IS NOT NULL ORDER BY hash(a.complaint_id) LIMIT {int(background)}").pl()
+    return unassigned, sample
+
+
 def city_names(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [row[0] for row in con.execute("SELECT DISTINCT city FROM branches").fetchall()]
 

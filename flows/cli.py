@@ -149,6 +149,9 @@ def render_cluster_summary(summary: dict) -> str:
              f"{summary['unassigned']:,} unassigned ({share:.1%})",
              f"this run: {summary['normalized']:,} normalized, {summary['embedded']:,} embedded, "
              f"{summary['assigned']:,} assigned"]
+    if summary.get("emerging"):
+        lines.append(f"watch: {summary['emerging']:,} complaints fit no cause (row RC-WATCH in root_causes, "
+                     "with their distinctive keywords); a refit will place them")
     if summary["new_causes"]:
         lines.append(f"new root causes since the last fit: {', '.join(summary['new_causes'])}")
     for edit_id, outcome in summary["edits"].items():

@@ -12,6 +12,7 @@ are rebuilt; one transaction writes them and a snapshot is published.
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -24,11 +25,13 @@ from flows import cause_tables, topic_store, warehouse
 from flows.settings import Settings, load_settings
 from nlp.cause_model import apply_edits, build_model, cause_rows, edited_mapping
 from nlp.embeddings import make_backend, text_hash
+from nlp.emerging import emerging_keywords
 from nlp.normalize import Normalizer
-from nlp.topics import FitParams, TopicModel, fit_topics
+from nlp.topics import FitParams, TopicModel, fit_topics, label_from_keywords
 from transforms.root_cause_stats import cause_daily, cause_segments, cause_spans
 
 BATCH = 20_000
+EMERGING_ID = "RC-WATCH"  # the complaints that fit no cause, published as one watched row
 
 
 @task(cache_policy=NO_CACHE, task_run_name="normalize new complaints")
@@ -113,8 +116,10 @@ def cluster_flow(home: str | None = None, config_dir: str | None = None, refit: 
     con = warehouse.open_warehouse(settings.warehouse_path)
     run_id = warehouse.new_run_id()
     warehouse.start_run(con, run_id, "cluster")
+    clock = _Stopwatch()
     try:
         normalized = normalize_new(con, settings)
+        clock.lap("normalize")
         logger.info("normalized %d new complaint(s)", normalized)
         model = topic_store.load_model(settings.models_path)
         age = warehouse.utcnow() - model.fitted_at if model is not None else timedelta(0)
@@ -131,23 +136,57 @@ def cluster_flow(home: str | None = None, config_dir: str | None = None, refit: 
             vectors, embedded = embed(model.backend, pending, cache_dir, "new complaints")
             assignment = model.assign(pending["complaint_id"].to_list(), vectors)
             logger.info("assign: %d new complaint(s) to model %s", assignment.height, model.version)
+        clock.lap("embed + " + ("assign" if mode == "assign" else "fit"))
         edited, outcomes = apply_edits(model, cause_tables.edits(con), seed=settings.topics.seed)
         now = warehouse.utcnow()
         stored = assignment.with_columns(sub_cause_id=pl.lit(None, pl.String), root_cause_id=pl.lit(None, pl.String),
                                          model_version=pl.lit(model.version), assigned_at=pl.lit(now))
         cause_tables.write_assignment(con, stored, replace, edited_mapping(edited))
+        clock.lap("store assignment")
         summary = _rebuild_figures(con, settings, edited, new_ids, outcomes)
-        summary.update(mode=mode, normalized=normalized, embedded=embedded, assigned=assignment.height)
+        clock.lap("segments + daily")
+        summary.update(mode=mode, normalized=normalized, embedded=embedded, assigned=assignment.height,
+                       seconds=clock.laps)
         warehouse.finish_run(con, run_id, "completed", summary)
         if publish:
             summary["published"] = str(warehouse.publish(con, settings.published_path,
                                                          keep=settings.warehouse.keep_snapshots).path)
+            clock.lap("publish")
     except BaseException as exc:
         warehouse.finish_run(con, run_id, "failed", {"error": str(exc)})
         raise
     finally:
         con.close()
     return summary
+
+
+def _emerging_row(con, t, version: str) -> pl.DataFrame | None:
+    """One ``emerging`` row in root_causes for the complaints that fit no cause, when there are enough."""
+    unassigned, background = cause_tables.unassigned_terms(con)
+    if unassigned.height < t.emerging_min_complaints:
+        return None
+    words = emerging_keywords(unassigned["lemmas"].to_list(), background["lemmas"].to_list(), t.keywords)
+    latest = unassigned.sort("received_at", descending=True)["complaint_id"].head(t.representatives).to_list()
+    return pl.DataFrame({
+        "root_cause_id": [EMERGING_ID], "level": ["root"], "parent_id": [None],
+        "label": ["Watch: " + label_from_keywords(words)], "label_source": ["keywords"], "keywords": [words],
+        "representative_complaint_ids": [latest], "size": [unassigned.height],
+        "first_seen": [unassigned["received_at"].min()], "last_seen": [unassigned["received_at"].max()],
+        "status": ["emerging"], "model_version": [version]},
+        schema_overrides={"parent_id": pl.String, "size": pl.Int32})
+
+
+class _Stopwatch:
+    """Seconds per stage of a run, for the run's summary and the benchmarks."""
+
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = round(now - self._last, 2)
+        self._last = now
 
 
 def _rebuild_figures(con, settings: Settings, model: TopicModel, new_ids: set[str], outcomes: dict[str, str]) -> dict:
@@ -162,10 +201,14 @@ def _rebuild_figures(con, settings: Settings, model: TopicModel, new_ids: set[st
                             pl.lit(model.version).alias("model_version"),
                             *(pl.lit(None, pl.String).alias(c) for c in ("cause_type", "cause_type_evidence",
                                                                          "owner_department"))))
+    watch = _emerging_row(con, t, model.version)
+    if watch is not None:
+        causes = pl.concat([causes, watch], how="diagonal_relaxed")
     cause_tables.write_causes(con, causes=causes, segments=segments, daily=cause_daily(assigned),
                               edit_outcomes=outcomes)
     unassigned = assigned.filter(pl.col("root_cause_id").is_null()).height
     return {"model_version": model.version, "complaints": assigned.height, "unassigned": unassigned,
-            "root_causes": causes.filter(pl.col("level") == "root").height,
+            "root_causes": causes.filter((pl.col("level") == "root") & (pl.col("status") != "emerging")).height,
+            "emerging": 0 if watch is None else int(watch["size"][0]),
             "sub_causes": causes.filter(pl.col("level") == "sub").height,
             "new_causes": sorted(i for i in new_ids if i.startswith("RC")), "edits": outcomes}

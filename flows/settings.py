@@ -117,6 +117,7 @@ class TopicSettings(_Strict):
     stopwords: dict[str, tuple[str, ...]] = Field(default_factory=dict, description="extra stop words per language")
     min_lift: float = Field(1.5, gt=1, description="a segment where a cause is concentrated has at least this lift")
     min_segment_complaints: int = Field(10, ge=1)
+    emerging_min_complaints: int = Field(20, ge=1, description="unassigned complaints before a watch row is published")
 
 
 class Settings(_Strict):

@@ -86,7 +86,8 @@ def test_a_run_with_nothing_new_does_no_work(clustered: dict) -> None:
 
 def test_published_tables_describe_every_cause(clustered: dict) -> None:
     home = clustered["home"]
-    causes = _published(home, "SELECT level, count(*), sum(size), max(size) FROM root_causes GROUP BY level")
+    causes = _published(home, "SELECT level, count(*), sum(size), max(size) FROM root_causes "
+                              "WHERE status <> 'emerging' GROUP BY level")
     sizes = {level: (n, total, biggest) for level, n, total, biggest in causes}
     total = _published(home, "SELECT count(*) FROM complaint_root_cause WHERE root_cause_id IS NOT NULL")[0][0]
     assert sizes["root"][1] == sizes["sub"][1] == total
@@ -101,6 +102,20 @@ def test_published_tables_describe_every_cause(clustered: dict) -> None:
     assert dims == set(load_settings(env={}).segments.dimensions)
     daily = _published(home, "SELECT sum(complaints) FROM root_cause_daily WHERE level = 'root'")[0][0]
     assert daily == total
+
+
+def test_complaints_that_fit_no_cause_are_watched(clustered: dict, monkeypatch) -> None:
+    home = clustered["home"]
+    unassigned = _rows(home, "SELECT count(*) FROM complaint_root_cause WHERE root_cause_id IS NULL")[0][0]
+    assert 0 < unassigned <= 0.1 * clustered["assigned"]["complaints"]
+    monkeypatch.setenv("CAUSEWAY__TOPICS__EMERGING_MIN_COMPLAINTS", "1")
+    summary = cluster_flow(home=str(home))
+    assert summary["emerging"] == unassigned
+    size, status, keywords, latest = _published(home, "SELECT size, status, keywords, representative_complaint_ids "
+                                                      "FROM root_causes WHERE root_cause_id = 'RC-WATCH'")[0]
+    assert (size, status) == (unassigned, "emerging") and latest
+    monkeypatch.delenv("CAUSEWAY__TOPICS__EMERGING_MIN_COMPLAINTS")
+    assert cluster_flow(home=str(home))["emerging"] == 0
 
 
 def test_edits_are_applied_and_survive_a_refit(clustered: dict) -> None:

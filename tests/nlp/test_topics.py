@@ -119,3 +119,12 @@ def test_edits_rename_merge_and_split_and_report_what_no_longer_applies(fitted) 
     mapping = edited_mapping(merged)
     assert outcomes["m"] == "applied" and other not in set(mapping["root_cause_id"])
     assert mapping.height == len(model.sub_ids)  # every fitted sub-cause still maps somewhere
+
+
+def test_the_watch_list_names_what_the_unassigned_complaints_share() -> None:
+    from nlp.emerging import emerging_keywords
+
+    unassigned = ["дрон доставка дах", "дрон впав двір", "дрон посилка дах", "посилка затримка"]
+    background = ["посилка затримка відділення", "посилка розбитий", "гроші платіж посилка"] * 20
+    words = emerging_keywords(unassigned, background, n=3, min_docs=2)
+    assert words[0] == "дрон" and "дах" in words and "посилка" not in words
