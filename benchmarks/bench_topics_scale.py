@@ -90,7 +90,7 @@ def planted_match(home: Path, case: Path) -> pl.DataFrame:
         row = {"planted cause": cause[0], "complaints": members.height}
         for level in ("root_cause_id", "sub_cause_id"):
             best, hits = members[level].fill_null("(none)").value_counts(sort=True).row(0)
-            size = joined.filter(pl.col(level) == best).height or 1
+            size = joined.filter(pl.col(level).fill_null("(none)") == best).height
             tag = "root" if level == "root_cause_id" else "sub"
             row |= {tag: best, f"{tag} P": round(hits / size, 2), f"{tag} R": round(hits / members.height, 2)}
         rows.append(row)

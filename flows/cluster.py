@@ -139,9 +139,10 @@ def cluster_flow(home: str | None = None, config_dir: str | None = None, refit: 
         clock.lap("embed + " + ("assign" if mode == "assign" else "fit"))
         edited, outcomes = apply_edits(model, cause_tables.edits(con), seed=settings.topics.seed)
         now = warehouse.utcnow()
-        stored = assignment.with_columns(sub_cause_id=pl.lit(None, pl.String), root_cause_id=pl.lit(None, pl.String),
-                                         model_version=pl.lit(model.version), assigned_at=pl.lit(now))
-        cause_tables.write_assignment(con, stored, replace, edited_mapping(edited))
+        mapping = edited_mapping(edited)
+        stored = (assignment.join(mapping, on="fit_sub_cause_id", how="left")  # edits applied before storing
+                  .with_columns(model_version=pl.lit(model.version), assigned_at=pl.lit(now)))
+        cause_tables.write_assignment(con, stored, replace, mapping)
         clock.lap("store assignment")
         summary = _rebuild_figures(con, settings, edited, new_ids, outcomes)
         clock.lap("segments + daily")
