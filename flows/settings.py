@@ -2,7 +2,8 @@
 
 Layout of the config folder: ``causeway.yaml`` holds the root keys (``home``, ``warehouse``, ``demo``);
 every other top-level file is one section named after its stem (``segments.yaml`` -> ``settings.segments``,
-``ingest.yaml``, ``pii.yaml``, ``topics.yaml``). ``sources/*.yaml`` are the source adapters (:func:`load_sources`).
+``ingest.yaml``, ``pii.yaml``, ``topics.yaml``, ``cause_types.yaml``). ``sources/*.yaml`` are the source
+adapters (:func:`load_sources`).
 
 Environment overrides: ``CAUSEWAY_HOME`` sets ``home``; ``CAUSEWAY__SECTION__KEY=value`` sets any key
 (value parsed as YAML, so ``7`` is a number and ``[a, b]`` a list).
@@ -15,6 +16,7 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
@@ -120,6 +122,35 @@ class TopicSettings(_Strict):
     emerging_min_complaints: int = Field(20, ge=1, description="unassigned complaints before a watch row is published")
 
 
+class EventSettings(_Strict):
+    name: str
+    start: date
+    end: date
+    region: str | None = None
+
+
+class CauseTypeSettings(_Strict):
+    min_complaints: int = Field(20, ge=1)
+    burst_window_days: int = Field(14, ge=1)
+    min_burst_share: float = Field(0.6, gt=0, le=1)
+    min_burst_region_share: float = Field(0.6, gt=0, le=1)
+    events: tuple[EventSettings, ...] = ()
+    min_person_share: float = Field(0.3, gt=0, le=1)
+    min_person_concentration: float = Field(5.0, gt=1)
+    top_clients: int = Field(5, ge=1)
+    min_top_clients_share: float = Field(0.5, gt=0, le=1)
+    min_request_share: float = Field(0.3, gt=0, le=1)
+    request_cues: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    owners: dict[str, str] = Field(default_factory=dict)
+
+    def rules(self):
+        from transforms.cause_types import CauseTypeRules, Event
+
+        values = self.model_dump(exclude={"events", "request_cues"})
+        return CauseTypeRules(**values, events=tuple(Event(**e.model_dump()) for e in self.events),
+                              request_cues=frozenset(w.lower() for ws in self.request_cues.values() for w in ws))
+
+
 class Settings(_Strict):
     home: Path = Field(default_factory=lambda: REPO_ROOT / "data")
     config_dir: Path = Field(DEFAULT_CONFIG_DIR, description="set by load_settings: the folder read")
@@ -129,6 +160,7 @@ class Settings(_Strict):
     ingest: IngestSettings = IngestSettings()
     pii: PiiSettings = PiiSettings()
     topics: TopicSettings = TopicSettings()
+    cause_types: CauseTypeSettings = CauseTypeSettings()
 
     @property
     def warehouse_path(self) -> Path:

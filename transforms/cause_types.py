@@ -1,0 +1,142 @@
+"""Cause type of every root cause (and sub-cause), decided by statistics with the evidence kept.
+
+Input grain: one row per assigned complaint with ``root_cause_id``, ``sub_cause_id``, ``employee_id``,
+``branch_id``, ``client_id``, ``region``, ``received_at`` and ``lemmas``. Output grain: one row per cause
+(both levels): ``root_cause_id``, ``cause_type``, ``cause_type_evidence`` (JSON), ``owner_department``.
+
+Rules, checked in this order (thresholds in ``config/cause_types.yaml``):
+1. ``external`` — a time-bounded burst: most of the cause's complaints fall in one short window, in one
+   region or matching an event of the calendar;
+2. ``human_factor`` — one employee (courier, agent) or one branch carries a large share of the cause,
+   far beyond its share of all complaints (the concentration ratio);
+3. ``client_driven`` — a handful of clients file most of it;
+4. ``product_gap`` — most of its complaints ask for something (request cues in the lemmas);
+5. ``process`` — otherwise: spread over many employees, branches and clients.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import polars as pl
+
+TYPE_SCHEMA = {"root_cause_id": pl.String, "cause_type": pl.String, "cause_type_evidence": pl.String,
+               "owner_department": pl.String}
+
+
+@dataclass(frozen=True)
+class Event:
+    name: str
+    start: date
+    end: date
+    region: str | None = None
+
+
+@dataclass(frozen=True)
+class CauseTypeRules:
+    min_complaints: int = 20                  # smaller causes are typed "process" with a note
+    burst_window_days: int = 14
+    min_burst_share: float = 0.6              # of the cause's complaints inside the busiest window
+    min_burst_region_share: float = 0.6       # ... and in one region (or an event matches the window)
+    min_person_share: float = 0.3             # of the cause's complaints on one employee / branch
+    min_person_concentration: float = 5.0     # that share / the same person's share of all complaints
+    top_clients: int = 5
+    min_top_clients_share: float = 0.5
+    min_request_share: float = 0.3
+    request_cues: frozenset[str] = frozenset()
+    events: tuple[Event, ...] = ()
+    owners: dict[str, str] = field(default_factory=dict)
+
+
+def cause_types(members: pl.DataFrame, rules: CauseTypeRules) -> pl.DataFrame:
+    """One row per cause (both levels) with its type, the evidence behind it and its owner."""
+    rows = []
+    baseline = {column: _shares(members, column) for column in ("employee_id", "branch_id")}
+    for level in ("root_cause_id", "sub_cause_id"):
+        for (cause,), group in members.filter(pl.col(level).is_not_null()).group_by(level):
+            kind, evidence = _decide(group, baseline, rules)
+            rows.append({"root_cause_id": cause, "cause_type": kind, "cause_type_evidence": json.dumps(evidence),
+                         "owner_department": rules.owners.get(kind)})
+    return pl.DataFrame(rows, schema=TYPE_SCHEMA).sort("root_cause_id")
+
+
+def _shares(frame: pl.DataFrame, column: str) -> dict[str, float]:
+    known = frame.filter(pl.col(column).is_not_null())
+    counts = known.group_by(column).len()
+    return dict(zip(counts[column].to_list(), (counts["len"] / max(known.height, 1)).to_list(), strict=True))
+
+
+def _top(group: pl.DataFrame, column: str) -> tuple[str | None, int]:
+    counts = group.filter(pl.col(column).is_not_null()).group_by(column).len().sort(["len", column],
+                                                                                      descending=[True, False])
+    return (counts[column][0], int(counts["len"][0])) if counts.height else (None, 0)
+
+
+def _decide(group: pl.DataFrame, baseline: dict[str, dict[str, float]], rules: CauseTypeRules) -> tuple[str, dict]:
+    n = group.height
+    evidence: dict = {"complaints": n}
+    if n < rules.min_complaints:
+        return "process", {**evidence, "note": f"fewer than {rules.min_complaints} complaints: typed by default"}
+
+    burst = _burst(group, rules)
+    evidence["burst"] = burst
+    if burst["share"] >= rules.min_burst_share and (
+            burst["region_share"] >= rules.min_burst_region_share or burst["event"]):
+        return "external", evidence
+
+    people = {}
+    for column in ("employee_id", "branch_id"):
+        who, count = _top(group, column)
+        share = count / n
+        base = baseline[column].get(who, 0.0) if who else 0.0
+        people[column] = {"id": who, "share": round(share, 3),
+                          "concentration": round(share / base, 1) if base else None}
+    evidence["concentration"] = people
+    for column, stats in people.items():
+        if stats["id"] and stats["share"] >= rules.min_person_share and \
+                (stats["concentration"] or 0) >= rules.min_person_concentration:
+            evidence["decided_by"] = column
+            return "human_factor", evidence
+
+    clients = group.filter(pl.col("client_id").is_not_null()).group_by("client_id").len().sort("len", descending=True)
+    top_share = clients["len"].head(rules.top_clients).sum() / n
+    evidence["top_clients"] = {"clients": clients["client_id"].head(rules.top_clients).to_list(),
+                               "share": round(top_share, 3), "distinct_clients": clients.height}
+    if top_share >= rules.min_top_clients_share:
+        return "client_driven", evidence
+
+    cues = rules.request_cues
+    asking = group["lemmas"].fill_null("").map_elements(lambda text: bool(cues & set(text.split())),
+                                                        return_dtype=pl.Boolean).sum() if cues else 0
+    evidence["request_share"] = round(asking / n, 3)
+    if asking / n >= rules.min_request_share:
+        return "product_gap", evidence
+    return "process", evidence
+
+
+def _burst(group: pl.DataFrame, rules: CauseTypeRules) -> dict:
+    """The busiest window of ``burst_window_days``: its share of the cause, its top region, any event."""
+    days = group.select(pl.col("received_at").dt.date().alias("day"), "region")
+    per_day = days.group_by("day").len().sort("day")
+    best_start, best = None, 0
+    window = timedelta(days=rules.burst_window_days - 1)
+    day_list, counts = per_day["day"].to_list(), per_day["len"].to_list()
+    j, running = 0, 0
+    for i, start in enumerate(day_list):  # two pointers over the sorted days
+        while j < len(day_list) and day_list[j] <= start + window:
+            running += counts[j]
+            j += 1
+        if running > best:
+            best, best_start = running, start
+        running -= counts[i]
+    if best_start is None:
+        return {"share": 0.0, "region_share": 0.0, "event": None}
+    end = best_start + window
+    inside = days.filter(pl.col("day").is_between(best_start, end))
+    region, in_region = _top(inside, "region")
+    event = next((e.name for e in rules.events if e.start <= end and e.end >= best_start
+                  and (e.region is None or e.region == region)), None)
+    return {"share": round(best / group.height, 3), "start": best_start.isoformat(), "end": end.isoformat(),
+            "region": region, "region_share": round(in_region / max(inside.height, 1), 3), "event": event}
