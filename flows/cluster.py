@@ -114,48 +114,44 @@ def cluster_flow(home: str | None = None, config_dir: str | None = None, refit: 
     logger = get_run_logger()
     cache_dir = settings.home / "cache" / "embeddings"
     con = warehouse.open_warehouse(settings.warehouse_path)
-    run_id = warehouse.new_run_id()
-    warehouse.start_run(con, run_id, "cluster")
     clock = _Stopwatch()
     try:
-        normalized = normalize_new(con, settings)
-        clock.lap("normalize")
-        logger.info("normalized %d new complaint(s)", normalized)
-        model = topic_store.load_model(settings.models_path)
-        age = warehouse.utcnow() - model.fitted_at if model is not None else timedelta(0)
-        due = age > timedelta(days=settings.topics.refit_every_days)
-        if model is None or refit or due:
-            mode = "fit" if model is None else "refit"
-            model, assignment, new_ids, embedded = fit(con, settings, model, cache_dir)
-            replace = True
-            logger.info("%s: model %s, %d sub-causes learnt from %d complaints", mode, model.version,
-                        len(model.sub_ids), model.n_fit)
-        else:
-            mode, new_ids, replace = "assign", set(), False
-            pending = cause_tables.terms(con, only_unassigned=True)
-            vectors, embedded = embed(model.backend, pending, cache_dir, "new complaints")
-            assignment = model.assign(pending["complaint_id"].to_list(), vectors)
-            logger.info("assign: %d new complaint(s) to model %s", assignment.height, model.version)
-        clock.lap("embed + " + ("assign" if mode == "assign" else "fit"))
-        edited, outcomes = apply_edits(model, cause_tables.edits(con), seed=settings.topics.seed)
-        now = warehouse.utcnow()
-        mapping = edited_mapping(edited)
-        stored = (assignment.join(mapping, on="fit_sub_cause_id", how="left")  # edits applied before storing
-                  .with_columns(model_version=pl.lit(model.version), assigned_at=pl.lit(now)))
-        cause_tables.write_assignment(con, stored, replace, mapping)
-        clock.lap("store assignment")
-        summary = _rebuild_figures(con, settings, edited, new_ids, outcomes)
-        clock.lap("segments + daily")
-        summary.update(mode=mode, normalized=normalized, embedded=embedded, assigned=assignment.height,
-                       seconds=clock.laps)
-        warehouse.finish_run(con, run_id, "completed", summary)
-        if publish:
-            summary["published"] = str(warehouse.publish(con, settings.published_path,
-                                                         keep=settings.warehouse.keep_snapshots).path)
-            clock.lap("publish")
-    except BaseException as exc:
-        warehouse.finish_run(con, run_id, "failed", {"error": str(exc)})
-        raise
+        with warehouse.recorded_run(con, "cluster") as run_id:
+            normalized = normalize_new(con, settings)
+            clock.lap("normalize")
+            logger.info("normalized %d new complaint(s)", normalized)
+            model = topic_store.load_model(settings.models_path)
+            age = warehouse.utcnow() - model.fitted_at if model is not None else timedelta(0)
+            due = age > timedelta(days=settings.topics.refit_every_days)
+            if model is None or refit or due:
+                mode = "fit" if model is None else "refit"
+                model, assignment, new_ids, embedded = fit(con, settings, model, cache_dir)
+                replace = True
+                logger.info("%s: model %s, %d sub-causes learnt from %d complaints", mode, model.version,
+                            len(model.sub_ids), model.n_fit)
+            else:
+                mode, new_ids, replace = "assign", set(), False
+                pending = cause_tables.terms(con, only_unassigned=True)
+                vectors, embedded = embed(model.backend, pending, cache_dir, "new complaints")
+                assignment = model.assign(pending["complaint_id"].to_list(), vectors)
+                logger.info("assign: %d new complaint(s) to model %s", assignment.height, model.version)
+            clock.lap("embed + " + ("assign" if mode == "assign" else "fit"))
+            edited, outcomes = apply_edits(model, cause_tables.edits(con), seed=settings.topics.seed)
+            now = warehouse.utcnow()
+            mapping = edited_mapping(edited)
+            stored = (assignment.join(mapping, on="fit_sub_cause_id", how="left")  # edits applied before storing
+                      .with_columns(model_version=pl.lit(model.version), assigned_at=pl.lit(now)))
+            cause_tables.write_assignment(con, stored, replace, mapping)
+            clock.lap("store assignment")
+            summary = _rebuild_figures(con, settings, edited, new_ids, outcomes)
+            clock.lap("segments + daily")
+            summary.update(mode=mode, normalized=normalized, embedded=embedded, assigned=assignment.height,
+                           seconds=clock.laps)
+            warehouse.finish_run(con, run_id, "completed", summary)
+            if publish:
+                summary["published"] = str(warehouse.publish(con, settings.published_path,
+                                                             keep=settings.warehouse.keep_snapshots).path)
+                clock.lap("publish")
     finally:
         con.close()
     return summary

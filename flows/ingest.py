@@ -128,56 +128,52 @@ def ingest_flow(inbox: str | None = None, home: str | None = None, config_dir: s
         logger.warning("%s: no source adapter matches this file; add one under config/sources/", path)
 
     con = warehouse.open_warehouse(settings.warehouse_path)
-    run_id = warehouse.new_run_id()
-    warehouse.start_run(con, run_id, "ingest")
     outcomes: list[FileOutcome] = []
     try:
-        reference = warehouse.reference_data(con)
-        already = warehouse.loaded_files(con)
-        staged_before: list[pl.DataFrame] = []
-        by_source: dict[str, list[tuple[Path, SourceSpec]]] = {}
-        for path, spec in files:
-            by_source.setdefault(spec.name, []).append((path, spec))
-        with _progress(show_progress, len(files)) as advance:
-            for source, entries in by_source.items():
-                spec = specs[source]
-                staged_files, staged_outcomes = [], []
-                reference = _with_tracking(reference, staged_before)  # the previous source's tracking numbers
-                for path, _ in entries:
-                    relative = str(path.relative_to(inbox_path))
-                    outcome, staged = stage_one(con, path, relative, spec, settings, reference, rules, run_id,
-                                                already)
-                    if staged is None:
-                        outcomes.append(outcome)
-                        advance(relative)
-                        continue
-                    already[outcome.file_hash] = (relative, warehouse.utcnow())
-                    staged_files.append(staged)
-                    staged_outcomes.append(outcome)
-                checked = validate_source(staged_files, spec, reference.clients.height > 0,
-                                          settings.ingest.max_text_chars)
-                loads = []
-                for staged, outcome in zip(staged_files, staged_outcomes, strict=True):
-                    failures, results = checked[staged.file_name]
-                    prepared = finish_file(staged, failures, results, reference.loaded_ids, rules)
-                    reference = _with_loaded(reference, prepared.complaints)
-                    loads.append((outcome, prepared))
-                staged_before = [s.frame for s in staged_files]
-                for done in load_files(con, loads, run_id) if loads else []:
-                    logger.info("%s: %d rows in, %d loaded, %d quarantined", done.file_name, done.rows_in,
-                                done.loaded, done.quarantined)
-                    outcomes.append(done)
-                    advance(done.file_name)
-        assignments, incidents = build_incidents(warehouse.complaints_for_incidents(con),
-                                                 settings.ingest.incident_window_hours)
-        warehouse.replace_incidents(con, assignments, incidents)
-        summary = summarize(outcomes, unmatched, incidents.height)
-        warehouse.finish_run(con, run_id, "completed", summary)
-        publication = warehouse.publish(con, settings.published_path, keep=settings.warehouse.keep_snapshots)
-        summary["published"] = str(publication.path)
-    except BaseException as exc:
-        warehouse.finish_run(con, run_id, "failed", {"error": str(exc)})
-        raise
+        with warehouse.recorded_run(con, "ingest") as run_id:
+            reference = warehouse.reference_data(con)
+            already = warehouse.loaded_files(con)
+            staged_before: list[pl.DataFrame] = []
+            by_source: dict[str, list[tuple[Path, SourceSpec]]] = {}
+            for path, spec in files:
+                by_source.setdefault(spec.name, []).append((path, spec))
+            with _progress(show_progress, len(files)) as advance:
+                for source, entries in by_source.items():
+                    spec = specs[source]
+                    staged_files, staged_outcomes = [], []
+                    reference = _with_tracking(reference, staged_before)  # the previous source's tracking numbers
+                    for path, _ in entries:
+                        relative = str(path.relative_to(inbox_path))
+                        outcome, staged = stage_one(con, path, relative, spec, settings, reference, rules, run_id,
+                                                    already)
+                        if staged is None:
+                            outcomes.append(outcome)
+                            advance(relative)
+                            continue
+                        already[outcome.file_hash] = (relative, warehouse.utcnow())
+                        staged_files.append(staged)
+                        staged_outcomes.append(outcome)
+                    checked = validate_source(staged_files, spec, reference.clients.height > 0,
+                                              settings.ingest.max_text_chars)
+                    loads = []
+                    for staged, outcome in zip(staged_files, staged_outcomes, strict=True):
+                        failures, results = checked[staged.file_name]
+                        prepared = finish_file(staged, failures, results, reference.loaded_ids, rules)
+                        reference = _with_loaded(reference, prepared.complaints)
+                        loads.append((outcome, prepared))
+                    staged_before = [s.frame for s in staged_files]
+                    for done in load_files(con, loads, run_id) if loads else []:
+                        logger.info("%s: %d rows in, %d loaded, %d quarantined", done.file_name, done.rows_in,
+                                    done.loaded, done.quarantined)
+                        outcomes.append(done)
+                        advance(done.file_name)
+            assignments, incidents = build_incidents(warehouse.complaints_for_incidents(con),
+                                                     settings.ingest.incident_window_hours)
+            warehouse.replace_incidents(con, assignments, incidents)
+            summary = summarize(outcomes, unmatched, incidents.height)
+            warehouse.finish_run(con, run_id, "completed", summary)
+            publication = warehouse.publish(con, settings.published_path, keep=settings.warehouse.keep_snapshots)
+            summary["published"] = str(publication.path)
     finally:
         con.close()
     return summary

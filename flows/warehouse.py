@@ -311,6 +311,19 @@ def replace_incidents(con: duckdb.DuckDBPyConnection, assignments: pl.DataFrame,
         con.unregister("_assign")
 
 
+@contextmanager
+def recorded_run(con: duckdb.DuckDBPyConnection, flow: str):
+    """A ``pipeline_runs`` row for the block: started now, marked failed (with the error) if it raises.
+    The block calls :func:`finish_run` itself with its summary when it completes."""
+    run_id = new_run_id()
+    start_run(con, run_id, flow)
+    try:
+        yield run_id
+    except BaseException as exc:
+        finish_run(con, run_id, "failed", {"error": str(exc)})
+        raise
+
+
 def start_run(con: duckdb.DuckDBPyConnection, run_id: str, flow: str) -> None:
     con.execute("INSERT INTO pipeline_runs VALUES (?, ?, ?, NULL, 'running', NULL)", [run_id, flow, utcnow()])
 
