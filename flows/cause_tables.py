@@ -65,6 +65,15 @@ def assigned_complaints(con: duckdb.DuckDBPyConnection, dimensions: tuple[str, .
                    "FROM complaints c LEFT JOIN complaint_root_cause a USING (complaint_id)").pl()
 
 
+def cause_members(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """One row per assigned complaint with what cause typing looks at (people, branch, client, place, time,
+    lemmas)."""
+    return con.sql("SELECT a.complaint_id, a.root_cause_id, a.sub_cause_id, c.employee_id, c.branch_id, "
+                   "c.client_id, c.region, c.received_at, t.lemmas FROM complaint_root_cause a "
+                   "JOIN complaints c USING (complaint_id) JOIN complaint_terms t USING (complaint_id) "
+                   "WHERE a.root_cause_id IS NOT NULL").pl()
+
+
 def write_assignment(con: duckdb.DuckDBPyConnection, assignment: pl.DataFrame, replace: bool,
                      mapping: pl.DataFrame) -> None:
     """New assignments (or a whole new set after a fit), then every row re-pointed through the edits."""

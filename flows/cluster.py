@@ -28,6 +28,7 @@ from nlp.embeddings import make_backend, text_hash
 from nlp.emerging import emerging_keywords
 from nlp.normalize import Normalizer
 from nlp.topics import FitParams, TopicModel, fit_topics, label_from_keywords
+from transforms.cause_types import cause_types
 from transforms.root_cause_stats import cause_daily, cause_segments, cause_spans
 
 BATCH = 20_000
@@ -191,13 +192,13 @@ def _rebuild_figures(con, settings: Settings, model: TopicModel, new_ids: set[st
     assigned = cause_tables.assigned_complaints(con, dims)
     t = settings.topics
     segments = cause_segments(assigned, dims, t.min_lift, t.min_segment_complaints)
+    types = cause_types(cause_tables.cause_members(con), settings.cause_types.rules())
     causes = (cause_rows(model).join(cause_spans(assigned), on="root_cause_id", how="left")
+              .join(types, on="root_cause_id", how="left")
               .with_columns(pl.col("size").fill_null(0),
                             pl.when(pl.col("root_cause_id").is_in(list(new_ids))).then(pl.lit("new"))
                             .otherwise(pl.lit("active")).alias("status"),
-                            pl.lit(model.version).alias("model_version"),
-                            *(pl.lit(None, pl.String).alias(c) for c in ("cause_type", "cause_type_evidence",
-                                                                         "owner_department"))))
+                            pl.lit(model.version).alias("model_version")))
     watch = _emerging_row(con, t, model.version)
     if watch is not None:
         causes = pl.concat([causes, watch], how="diagonal_relaxed")

@@ -68,7 +68,7 @@ class DemoReport:
         c = self.cluster
         lines += ["", f"Root causes ({c['mode']}, model {c['model_version']}): {c['root_causes']} root causes over "
                       f"{c['sub_causes']} sub-causes; {c['unassigned']:,} of {c['complaints']:,} complaints unassigned",
-                  "  largest (id, complaints, keywords; where most concentrated):"]
+                  "  largest (id, complaints, keywords [cause type]; where most concentrated):"]
         lines += [f"    {cid:<9} {size:>6,}  {label}" + (f"  ({where})" if where else "")
                   for cid, size, label, where in self.top_causes]
         snapshot = self.cluster.get("published") or self.ingest.get("published", "")
@@ -118,8 +118,9 @@ def run_demo(settings: Settings, complaints: int, seed: int, fresh: bool = False
     reader = warehouse.open_published(settings.published_path)
     try:
         top = reader.execute(
-            "SELECT r.root_cause_id, r.size, r.label, (SELECT s.dimension || '=' || s.segment_value || ', lift ' || "
-            "round(s.lift, 1) FROM root_cause_segments s WHERE s.root_cause_id = r.root_cause_id AND s.concentrated "
+            "SELECT r.root_cause_id, r.size, r.label || ' [' || coalesce(r.cause_type, '?') || ']', "
+            "(SELECT s.dimension || '=' || s.segment_value || ', lift ' || round(s.lift, 1) "
+            "FROM root_cause_segments s WHERE s.root_cause_id = r.root_cause_id AND s.concentrated "
             "ORDER BY s.lift DESC LIMIT 1) FROM root_causes r WHERE r.level = 'root' ORDER BY r.size DESC LIMIT 8"
         ).fetchall()
         reasons = reader.execute(

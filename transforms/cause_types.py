@@ -42,8 +42,8 @@ class CauseTypeRules:
     min_burst_region_share: float = 0.6       # ... and in one region (or an event matches the window)
     min_person_share: float = 0.3             # of the cause's complaints on one employee / branch
     min_person_concentration: float = 5.0     # that share / the same person's share of all complaints
-    top_clients: int = 5
-    min_top_clients_share: float = 0.5
+    top_clients: int = 3
+    min_top_clients_share: float = 0.6
     min_request_share: float = 0.3
     request_cues: frozenset[str] = frozenset()
     events: tuple[Event, ...] = ()

@@ -139,3 +139,15 @@ def test_edits_are_applied_and_survive_a_refit(clustered: dict) -> None:
         left = _published(home, f"SELECT count(*) FROM complaint_root_cause WHERE root_cause_id = '{second}'")
         assert left == [(0,)]
     assert summary["mode"] == "refit"
+
+
+def test_every_cause_has_a_type_with_its_evidence_and_an_owner(clustered: dict) -> None:
+    import json
+
+    rows = _published(clustered["home"], "SELECT cause_type, cause_type_evidence, owner_department FROM root_causes "
+                                         "WHERE status <> 'emerging'")
+    assert rows
+    types = {"process", "human_factor", "client_driven", "external", "product_gap"}
+    for cause_type, evidence, owner in rows:
+        assert cause_type in types and owner
+        assert json.loads(evidence)["complaints"] > 0
