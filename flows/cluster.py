@@ -12,7 +12,11 @@ are rebuilt; one transaction writes them and a snapshot is published.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import time
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -26,7 +30,7 @@ from flows.settings import Settings, load_settings
 from nlp.cause_model import apply_edits, build_model, cause_rows, edited_mapping
 from nlp.embeddings import make_backend, text_hash
 from nlp.emerging import emerging_keywords
-from nlp.normalize import Normalizer
+from nlp.normalize import Normalizer, init_worker_normalizer, normalize_in_worker
 from nlp.topics import FitParams, TopicModel, fit_topics, label_from_keywords
 from transforms.cause_types import cause_types
 from transforms.root_cause_stats import cause_daily, cause_segments, cause_spans
@@ -37,18 +41,45 @@ EMERGING_ID = "RC-WATCH"  # the complaints that fit no cause, published as one w
 
 @task(cache_policy=NO_CACHE, task_run_name="normalize new complaints")
 def normalize_new(con, settings: Settings) -> int:
+    """Normalize the complaints not seen yet and store their terms, a batch per transaction.
+
+    Large backlogs (a first run, a big import) are spread over ``topics.normalize_workers`` processes;
+    each worker builds its own normalizer, and the result is identical to a single process's."""
     pending = cause_tables.complaints_to_normalize(con)
     if pending.height == 0:
         return 0
-    normalizer = Normalizer(cities=cause_tables.city_names(con), extra_stopwords=dict(settings.topics.stopwords),
-                            tracking_pattern=settings.ingest.tracking_number_pattern)
-    for start in range(0, pending.height, BATCH):
-        batch = normalizer.normalize(pending.slice(start, BATCH))
-        batch = batch.with_columns(pl.col("text_masked").map_elements(text_hash, return_dtype=pl.String)
-                                   .alias("text_hash"))
-        with warehouse.transaction(con):
-            cause_tables.store_terms(con, batch)
+    options = {"cities": tuple(cause_tables.city_names(con)), "extra_stopwords": dict(settings.topics.stopwords),
+               "tracking_pattern": settings.ingest.tracking_number_pattern}
+    t = settings.topics
+    workers = min(t.normalize_workers or os.cpu_count() or 1, pending.height // t.normalize_parallel_from + 1)
+    batch_rows = BATCH * workers
+    with _normalizer_pool(workers, options) as normalize:
+        for start in range(0, pending.height, batch_rows):
+            batch = normalize(pending.slice(start, batch_rows))
+            batch = batch.with_columns(pl.col("text_masked").map_elements(text_hash, return_dtype=pl.String)
+                                       .alias("text_hash"))
+            with warehouse.transaction(con):
+                cause_tables.store_terms(con, batch)
     return pending.height
+
+
+@contextmanager
+def _normalizer_pool(workers: int, options: dict):
+    """A function frame -> normalized frame: in this process, or split over worker processes (spawned:
+    forking a process that holds a database and Prefect's threads is not safe)."""
+    if workers <= 1:
+        normalizer = Normalizer(**options)
+        yield normalizer.normalize
+        return
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=init_worker_normalizer,
+                             initargs=(options,)) as pool:
+        def normalize(frame: pl.DataFrame) -> pl.DataFrame:
+            size = -(-frame.height // workers)
+            parts = [frame.slice(i * size, size) for i in range(workers)]
+            return pl.concat(list(pool.map(normalize_in_worker, parts)))
+
+        yield normalize
 
 
 @task(cache_policy=NO_CACHE, task_run_name="embed {what}")

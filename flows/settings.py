@@ -111,6 +111,8 @@ class TopicSettings(_Strict):
     max_root_share: float = Field(0.2, gt=0, le=1, description="no root cause may hold more of the complaints")
     outlier_quantile: float = Field(0.02, ge=0, lt=0.5)
     fit_sample: int = Field(50_000, ge=100, description="complaints a fit learns from; the rest are assigned")
+    normalize_workers: int | None = Field(None, ge=1, description="processes for large backlogs; empty: one per core")
+    normalize_parallel_from: int = Field(40_000, ge=1, description="pending complaints per extra worker process")
     keywords: int = Field(10, ge=3)
     representatives: int = Field(5, ge=1)
     seed: int = 0

@@ -195,8 +195,22 @@ class _EnglishRules:
         return form
 
 
+_WORKER: Normalizer | None = None
+
+
+def init_worker_normalizer(options: dict) -> None:
+    """Process-pool initializer: one normalizer per worker process, reused for every chunk it gets."""
+    global _WORKER
+    _WORKER = Normalizer(**options)
+
+
+def normalize_in_worker(frame: pl.DataFrame) -> pl.DataFrame:
+    assert _WORKER is not None, "init_worker_normalizer must run first in this process"
+    return _WORKER.normalize(frame)
+
+
 def _may_hold_entity(text: str) -> bool:
     return any(ch.isdigit() for ch in text)
 
 
-__all__ = ["Normalizer", "LANGUAGES"]
+__all__ = ["Normalizer", "LANGUAGES", "init_worker_normalizer", "normalize_in_worker"]

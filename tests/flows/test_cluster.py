@@ -35,7 +35,10 @@ def clustered(small_case: Path, tmp_path_factory) -> dict:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(path, target)
     ingest_flow(inbox=str(first), home=str(home))
-    fitted = cluster_flow(home=str(home))
+    with pytest.MonkeyPatch.context() as env:  # the first backlog is normalized by two worker processes
+        env.setenv("CAUSEWAY__TOPICS__NORMALIZE_WORKERS", "2")
+        env.setenv("CAUSEWAY__TOPICS__NORMALIZE_PARALLEL_FROM", "100")
+        fitted = cluster_flow(home=str(home))
     before = _rows(home, "SELECT complaint_id, root_cause_id, sub_cause_id FROM complaint_root_cause ORDER BY 1")
     ingest_flow(inbox=str(later), home=str(home))
     assigned = cluster_flow(home=str(home))

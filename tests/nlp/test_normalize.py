@@ -57,3 +57,21 @@ def test_other_languages_and_empty_texts_still_get_a_row(normalizer: Normalizer)
     assert out.height == 3 and out["complaint_id"].to_list() == ["a", "b", "c"]
     assert out["lemmas"][1] == ""
     assert normalizer.normalize(frame.head(0)).columns[-2:] == ["lemmas", "entities"]
+
+
+def test_worker_processes_give_the_same_terms_as_one_process(normalizer: Normalizer) -> None:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from nlp.normalize import init_worker_normalizer, normalize_in_worker
+
+    texts = ["Посилка 20465651431098 у відділенні №12", "where is my parcel, tracking 59123456789012",
+             "Посылку повредили, сумма 500 грн", "<PHONE> кур'єр не приїхав"] * 5
+    frame = pl.DataFrame({"complaint_id": [str(i) for i in range(len(texts))],
+                          "language": ["uk", "en", "ru", "uk"] * 5, "text_masked": texts})
+    options = {"cities": ("Київ", "Одеса", "Kyiv"), "extra_stopwords": {"uk": ["шп"], "en": ["xxxx"]}}
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(2, mp_context=context, initializer=init_worker_normalizer,
+                             initargs=(options,)) as pool:
+        parts = list(pool.map(normalize_in_worker, [frame.slice(0, 10), frame.slice(10, 10)]))
+    assert pl.concat(parts).equals(normalizer.normalize(frame))
