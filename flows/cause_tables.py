@@ -49,6 +49,11 @@ def assignments(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     return con.sql("SELECT complaint_id, fit_sub_cause_id, sub_cause_id, root_cause_id FROM complaint_root_cause").pl()
 
 
+def model_in_use(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The model version the stored assignments were made with (None before the first fit)."""
+    return con.execute("SELECT max(model_version) FROM complaint_root_cause").fetchone()[0]
+
+
 def edits(con: duckdb.DuckDBPyConnection) -> list[dict]:
     return con.sql("SELECT * FROM root_cause_edits ORDER BY created_at, edit_id").pl().to_dicts()
 

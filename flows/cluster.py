@@ -152,7 +152,7 @@ def cluster_flow(home: str | None = None, config_dir: str | None = None, refit: 
             normalized = normalize_new(con, settings)
             clock.lap("normalize")
             logger.info("normalized %d new complaint(s)", normalized)
-            model = topic_store.load_model(settings.models_path)
+            model = topic_store.load_model(settings.models_path, cause_tables.model_in_use(con))
             age = warehouse.utcnow() - model.fitted_at if model is not None else timedelta(0)
             due = age > timedelta(days=settings.topics.refit_every_days)
             if model is None or refit or due:

@@ -1,7 +1,10 @@
 """Model artifacts and the embedding cache under the home folder (the NLP side's file I/O).
 
 - ``models/topics/<version>/model.joblib`` — one fitted :class:`nlp.topics.TopicModel` per fit (the
-  unedited fit; edits are applied at every run), plus ``models/topics/CURRENT`` naming the one in use.
+  unedited fit; edits are applied at every run), plus ``models/topics/CURRENT`` naming the newest saved.
+  The model *in use* is the one the warehouse's assignments name (``complaint_root_cause.model_version``):
+  a fit saves its folder first and switches by committing its assignments, so a crash in between
+  leaves an unused folder, never a warehouse and a model that disagree.
 - ``cache/embeddings/<backend cache key>/part-*.parquet`` — one vector per distinct masked text
   (``text_hash``, ``vector``), so no text is embedded twice by the same backend.
 """
@@ -31,15 +34,17 @@ def save_model(models_dir: Path, model) -> Path:
     return folder
 
 
-def load_model(models_dir: Path):
-    """The model in use, or None before the first fit."""
+def load_model(models_dir: Path, version: str | None):
+    """The fitted model ``version`` (the one the warehouse's assignments name), or None before the first fit."""
     import joblib
 
-    pointer = models_dir / "topics" / POINTER
-    if not pointer.exists():
+    if version is None:
         return None
-    version = pointer.read_text(encoding="utf-8").strip()
-    return joblib.load(models_dir / "topics" / version / "model.joblib")
+    path = models_dir / "topics" / version / "model.joblib"
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: the model the warehouse was assigned with is missing; run "
+                                "`causeway cluster --refit` to fit a new one")
+    return joblib.load(path)
 
 
 def cached_vectors(cache_dir: Path, key: str, hashes: list[str]) -> dict[str, np.ndarray]:

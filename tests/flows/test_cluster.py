@@ -87,6 +87,20 @@ def test_a_run_with_nothing_new_does_no_work(clustered: dict) -> None:
     assert (again["normalized"], again["embedded"], again["assigned"]) == (0, 0, 0)
 
 
+def test_the_model_in_use_is_the_one_the_warehouse_was_assigned_with(clustered: dict) -> None:
+    """A fit that saved its model but crashed before committing its assignments changes nothing."""
+    home = clustered["home"]
+    version = clustered["assigned"]["model_version"]
+    import joblib
+
+    from flows import topic_store
+
+    crashed = joblib.load(home / "models" / "topics" / version / "model.joblib")
+    crashed.version = "29990101T000000.000000Z-crash"
+    topic_store.save_model(home / "models", crashed)  # saved and made CURRENT, never committed
+    assert cluster_flow(home=str(home))["model_version"] == version
+
+
 def test_published_tables_describe_every_cause(clustered: dict) -> None:
     home = clustered["home"]
     causes = _published(home, "SELECT level, count(*), sum(size), max(size) FROM root_causes "
