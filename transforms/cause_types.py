@@ -17,6 +17,7 @@ Rules, checked in this order (thresholds in ``config/cause_types.yaml``):
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -54,6 +55,7 @@ def cause_types(members: pl.DataFrame, rules: CauseTypeRules) -> pl.DataFrame:
     """One row per cause (both levels) with its type, the evidence behind it and its owner."""
     rows = []
     baseline = {column: _shares(members, column) for column in ("employee_id", "branch_id")}
+    members = members.with_columns(_asks(members["lemmas"], rules.request_cues).alias("_asks"))
     for level in ("root_cause_id", "sub_cause_id"):
         for (cause,), group in members.filter(pl.col(level).is_not_null()).group_by(level):
             kind, evidence = _decide(group, baseline, rules)
@@ -107,13 +109,19 @@ def _decide(group: pl.DataFrame, baseline: dict[str, dict[str, float]], rules: C
     if top_share >= rules.min_top_clients_share:
         return "client_driven", evidence
 
-    cues = rules.request_cues
-    asking = group["lemmas"].fill_null("").map_elements(lambda text: bool(cues & set(text.split())),
-                                                        return_dtype=pl.Boolean).sum() if cues else 0
+    asking = int(group["_asks"].sum())
     evidence["request_share"] = round(asking / n, 3)
     if asking / n >= rules.min_request_share:
         return "product_gap", evidence
     return "process", evidence
+
+
+def _asks(lemmas: pl.Series, cues: frozenset[str]) -> pl.Series:
+    """Whether each complaint's lemmas hold a request cue (one vectorized pass over all complaints)."""
+    if not cues:
+        return pl.Series([False] * len(lemmas))
+    words = "|".join(sorted(re.escape(c) for c in cues))
+    return lemmas.fill_null("").str.contains(f"(?:^| )(?:{words})(?: |$)")
 
 
 def _burst(group: pl.DataFrame, rules: CauseTypeRules) -> dict:
