@@ -64,19 +64,13 @@ def record_edit(con: duckdb.DuckDBPyConnection, edit: dict) -> None:
 
 
 def assigned_complaints(con: duckdb.DuckDBPyConnection, dimensions: tuple[str, ...]) -> pl.DataFrame:
-    """One row per complaint: its causes, received_at and the segment columns."""
-    columns = ", ".join(f"c.{d}" for d in dimensions)
-    return con.sql(f"SELECT c.complaint_id, a.root_cause_id, a.sub_cause_id, c.received_at, {columns} "
-                   "FROM complaints c LEFT JOIN complaint_root_cause a USING (complaint_id)").pl()
-
-
-def cause_members(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """One row per assigned complaint with what cause typing looks at (people, branch, client, place, time,
-    lemmas)."""
-    return con.sql("SELECT a.complaint_id, a.root_cause_id, a.sub_cause_id, c.employee_id, c.branch_id, "
-                   "c.client_id, c.region, c.received_at, t.lemmas FROM complaint_root_cause a "
-                   "JOIN complaints c USING (complaint_id) JOIN complaint_terms t USING (complaint_id) "
-                   "WHERE a.root_cause_id IS NOT NULL").pl()
+    """One row per complaint: its causes, received_at, the segment columns and what cause typing looks at
+    (employee, branch, client, region, lemmas)."""
+    wanted = dict.fromkeys([*dimensions, "employee_id", "branch_id", "client_id", "region"])
+    columns = ", ".join(f"c.{d}" for d in wanted)
+    return con.sql(f"SELECT c.complaint_id, a.root_cause_id, a.sub_cause_id, c.received_at, {columns}, t.lemmas "
+                   "FROM complaints c LEFT JOIN complaint_root_cause a USING (complaint_id) "
+                   "LEFT JOIN complaint_terms t USING (complaint_id)").pl()
 
 
 def write_assignment(con: duckdb.DuckDBPyConnection, assignment: pl.DataFrame, replace: bool,

@@ -223,7 +223,7 @@ def _rebuild_figures(con, settings: Settings, model: TopicModel, new_ids: set[st
     assigned = cause_tables.assigned_complaints(con, dims)
     t = settings.topics
     segments = cause_segments(assigned, dims, t.min_lift, t.min_segment_complaints)
-    types = cause_types(cause_tables.cause_members(con), settings.cause_types.rules())
+    types = cause_types(assigned.filter(pl.col("root_cause_id").is_not_null()), settings.cause_types.rules())
     causes = (cause_rows(model).join(cause_spans(assigned), on="root_cause_id", how="left")
               .join(types, on="root_cause_id", how="left")
               .with_columns(pl.col("size").fill_null(0),

@@ -44,15 +44,16 @@ class TopicModel:
     def assign(self, complaint_ids: list[str], vectors: np.ndarray) -> pl.DataFrame:
         """One row per complaint: the fitted sub-cause it is nearest to (None when it fits no cause: its
         similarity is below that sub-cause's floor) and the similarity."""
-        subs: list[str | None] = []
-        sims: list[float] = []
+        ids = np.asarray(self.sub_ids, dtype=object)
+        subs, sims = [], []
         for start in range(0, len(complaint_ids), 50_000):
             chunk = vectors[start:start + 50_000] @ self.centroids.T
             best = chunk.argmax(axis=1)
             best_sim = chunk[np.arange(len(best)), best]
-            for row, sim in zip(best.tolist(), best_sim.tolist(), strict=False):
-                subs.append(UNASSIGNED if sim < self.floor[row] else self.sub_ids[row])
-                sims.append(sim)
+            subs.append(np.where(best_sim < self.floor[best], UNASSIGNED, ids[best]))
+            sims.append(best_sim)
+        subs = np.concatenate(subs).tolist() if subs else []
+        sims = np.concatenate(sims).astype(float).tolist() if sims else []
         return pl.DataFrame({"complaint_id": complaint_ids, "fit_sub_cause_id": subs, "similarity": sims},
                             schema={"complaint_id": pl.String, "fit_sub_cause_id": pl.String,
                                     "similarity": pl.Float64})
