@@ -60,3 +60,14 @@ def sources():
     from flows.settings import load_sources
 
     return load_sources()
+
+
+def query_warehouse(home: Path, sql: str, params: list | None = None) -> list[tuple]:
+    """Rows of ``sql`` run read-only on the working warehouse of ``home`` (tests read what flows wrote)."""
+    import duckdb
+
+    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()

@@ -9,7 +9,6 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from flows import warehouse
@@ -17,6 +16,7 @@ from flows.cluster import cluster_flow
 from flows.ingest import ingest_flow
 from flows.reference_load import load_reference_folder
 from flows.settings import load_settings
+from tests.conftest import query_warehouse as _rows
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -43,14 +43,6 @@ def clustered(small_case: Path, tmp_path_factory) -> dict:
     ingest_flow(inbox=str(later), home=str(home))
     assigned = cluster_flow(home=str(home))
     return {"home": home, "fitted": fitted, "assigned": assigned, "before": before}
-
-
-def _rows(home: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def _published(home: Path, sql: str) -> list[tuple]:

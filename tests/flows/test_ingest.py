@@ -22,6 +22,7 @@ from flows import warehouse
 from flows.ingest import ingest_flow
 from flows.reference_load import load_reference_folder
 from flows.settings import load_settings
+from tests.conftest import query_warehouse as _query
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -114,14 +115,6 @@ def hostile(tmp_path_factory, small_case) -> dict:
     first = ingest_flow(inbox=str(inbox), home=str(home))
     return {"home": home, "inbox": inbox, "summary": first,
             "outcomes": {Path(f["file_name"]).name: f for f in first["files"]}}
-
-
-def _query(home: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def _loaded_and_quarantined(home: Path, name: str) -> tuple[int, list[tuple]]:
