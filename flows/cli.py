@@ -253,6 +253,19 @@ def _say(message: str) -> None:
     click.echo(click.style(f"  · {message}", dim=True), err=True)
 
 
+def _register_decision_commands() -> None:
+    from flows import cli_decisions
+
+    cli.add_command(cli_decisions.analyze)
+    cli.add_command(cli_decisions.run)
+    cli.add_command(cli_decisions.respond)
+    cli.add_command(cli_decisions.clients)
+    causes.add_command(cli_decisions.causes_fix)
+
+
+_register_decision_commands()
+
+
 def main() -> None:
     try:
         cli.main(prog_name="causeway", standalone_mode=True)

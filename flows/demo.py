@@ -1,8 +1,8 @@
 """``causeway demo``: from nothing to a published warehouse on the generated courier case.
 
 It grows with each capability; today: generate the sample case (if absent), load its reference tables,
-ingest its exports through the Prefect ``ingest`` flow, find root causes through the ``cluster`` flow
-(each publishes a snapshot), and report what exists and where to look.
+run the Prefect ``pipeline`` flow on its exports (ingest -> root causes -> decisions, one snapshot
+published at the end), and report what exists and where to look.
 """
 
 from __future__ import annotations
@@ -40,6 +40,8 @@ class DemoReport:
     languages: list[tuple[str, int]]
     cluster: dict
     top_causes: list[tuple[str, int, str, str]]
+    analyze: dict
+    kpis: list[tuple]
 
     def render(self, seconds: float) -> str:
         m = self.manifest
@@ -71,6 +73,24 @@ class DemoReport:
                   "  largest (id, complaints, keywords [cause type]; where most concentrated):"]
         lines += [f"    {cid:<9} {size:>6,}  {label}" + (f"  ({where})" if where else "")
                   for cid, size, label, where in self.top_causes]
+        a = self.analyze
+        b = a["budget"]
+        lines += ["", f"Decisions (analysis as of {a['as_of'][:10]}):",
+                  f"  human-factor hot spots (named far more than peers): {', '.join(a['hotspots']) or 'none'}",
+                  f"  external events (regional bursts, force majeure): {', '.join(a['events']) or 'none'}",
+                  f"  clients by tier: {', '.join(f'{k} {v:,}' for k, v in a['tiers'].items())}",
+                  f"  value-destroyer candidates for a person to review: {a['value_destroyers']} "
+                  "(`causeway clients` shows the evidence)",
+                  "  open complaints with a recommended response: "
+                  + ", ".join(f"{k} {v:,}" for k, v in a["recommendations"].items()),
+                  f"  budget {b['period']}: {b['used_uah']:,.0f} UAH used + {b['recommended_uah']:,.0f} recommended "
+                  f"of {b['budget_uah']:,.0f}",
+                  f"  spike alerts still active: {a['active_alerts']}",
+                  "  KPIs, last 30 days (value / target, owner):"]
+        for name, unit, target, _direction, value, owner in self.kpis:
+            shown = "-" if value is None else f"{value:,.4g}"
+            lines.append(f"    {name:<44} {shown:>10} / {target if target is not None else '-'} {unit or ''}"
+                         f"  ({owner})")
         snapshot = self.cluster.get("published") or self.ingest.get("published", "")
         lines += [
             f"Published snapshot for readers: {snapshot}",
@@ -86,14 +106,20 @@ class DemoReport:
             f"  - segments where a cause is concentrated: {sys.executable} -c \"import duckdb; print(duckdb.connect("
             f"'{snapshot}', read_only=True).sql('SELECT * FROM root_cause_segments WHERE concentrated ORDER BY lift "
             "DESC LIMIT 15'))\"",
-            "  - decisions and the dashboard arrive with their capabilities (see the README)",
+            "  - the CX desk's queue: `causeway respond queue`; record a decision with `causeway respond decide "
+            "<complaint_id> --response promo_code` and the client's reaction with `causeway respond reaction`",
+            "  - value-destroyer candidates and their evidence: `causeway clients`; change config/policy.yaml and "
+            "run `causeway analyze` to see the recommendations change",
+            f"  - spike alerts: {sys.executable} -c \"import duckdb; print(duckdb.connect('{snapshot}', "
+            "read_only=True).sql('SELECT * FROM alerts ORDER BY ratio DESC LIMIT 10'))\"",
+            "  - the dashboard arrives with its capability (see the README)",
         ]
         return "\n".join(lines)
 
 
 def run_demo(settings: Settings, complaints: int, seed: int, fresh: bool = False,
              say: Callable[[str], None] = lambda _m: None) -> DemoReport:
-    from flows.ingest import ingest_flow
+    from flows.pipeline import pipeline_flow
 
     sample = settings.sample_path
     generated = False
@@ -108,13 +134,12 @@ def run_demo(settings: Settings, complaints: int, seed: int, fresh: bool = False
 
     say(f"loading reference tables into {settings.warehouse_path}")
     reference = load_reference_folder(settings.warehouse_path, sample / "reference")
-    say("ingesting the exports (Prefect flow `ingest`; the first start of its local server takes ~20 s)")
-    summary = ingest_flow(inbox=str(sample / "inbox"), home=str(settings.home), config_dir=str(settings.config_dir),
-                          show_progress=True)
-    from flows.cluster import cluster_flow
-
-    say("finding root causes (Prefect flow `cluster`: normalize, embed, BERTopic; later runs only assign)")
-    clustered = cluster_flow(home=str(settings.home), config_dir=str(settings.config_dir))
+    say("running the pipeline (Prefect flow `pipeline`: ingest -> root causes -> decisions -> publish; the first "
+        "start of Prefect's local server takes ~20 s)")
+    ran = pipeline_flow(inbox=str(sample / "inbox"), home=str(settings.home), config_dir=str(settings.config_dir),
+                        show_progress=True)
+    summary, clustered, analyzed = ran["ingest"], ran["cluster"], ran["analyze"]
+    clustered["published"] = ran["published"]
     reader = warehouse.open_published(settings.published_path)
     try:
         top = reader.execute(
@@ -129,10 +154,23 @@ def run_demo(settings: Settings, complaints: int, seed: int, fresh: bool = False
         identity = reader.execute("SELECT identity_method, count(*) FROM complaints GROUP BY ALL ORDER BY 2 DESC"
                                   ).fetchall()
         languages = reader.execute("SELECT language, count(*) FROM complaints GROUP BY ALL ORDER BY 2 DESC").fetchall()
+        kpis = reader.execute(KPI_TILES_SQL).fetchall()
     finally:
         reader.close()
     return DemoReport(settings, sample, generated, manifest, reference, summary, reasons, identity, languages,
-                      clustered, top)
+                      clustered, top, analyzed, kpis)
+
+
+# the last 30 days of a few company-wide KPIs, re-aggregated from numerators and denominators
+KPI_TILES_SQL = """
+    SELECT d.name, d.unit, d.target, d.direction,
+           CASE d.aggregation WHEN 'ratio' THEN d.scale * sum(k.numerator) / nullif(sum(k.denominator), 0)
+                ELSE median(k.value) END AS value, d.owner
+    FROM kpi_daily k JOIN kpi_definitions d USING (kpi)
+    WHERE k.dimension = 'all' AND k.day > (SELECT max(day) FROM kpi_daily) - INTERVAL 30 DAY
+      AND k.kpi IN ('complaints_per_10k_shipments', 'intact_share', 'first_response_hours_median',
+                    'positive_reaction_rate', 'value_destroyer_complaint_share', 'repeat_complaint_rate')
+    GROUP BY d.kpi, d.name, d.unit, d.target, d.direction, d.owner, d.aggregation, d.scale ORDER BY d.name"""
 
 
 def _sample_matches(sample: Path, complaints: int, seed: int) -> bool:

@@ -114,8 +114,10 @@ def validate_source(staged: list[StagedFile], spec: SourceSpec, check_clients: b
 
 @flow(name="ingest", log_prints=True)
 def ingest_flow(inbox: str | None = None, home: str | None = None, config_dir: str | None = None,
-                show_progress: bool = False) -> dict:
-    """Load every new export of the inbox; returns per-file outcomes and per-source totals."""
+                show_progress: bool = False, publish: bool = True) -> dict:
+    """Load every new export of the inbox; returns per-file outcomes and per-source totals.
+
+    ``publish=False`` leaves publishing to a caller that runs more stages (``causeway run``)."""
     settings = load_settings(config_dir=Path(config_dir) if config_dir else None, home=Path(home) if home else None)
     specs = load_sources(Path(config_dir) if config_dir else None)
     inbox_path = Path(inbox) if inbox else settings.inbox_path
@@ -172,8 +174,10 @@ def ingest_flow(inbox: str | None = None, home: str | None = None, config_dir: s
             warehouse.replace_incidents(con, assignments, incidents)
             summary = summarize(outcomes, unmatched, incidents.height)
             warehouse.finish_run(con, run_id, "completed", summary)
-            publication = warehouse.publish(con, settings.published_path, keep=settings.warehouse.keep_snapshots)
-            summary["published"] = str(publication.path)
+            if publish:
+                publication = warehouse.publish(con, settings.published_path,
+                                                keep=settings.warehouse.keep_snapshots)
+                summary["published"] = str(publication.path)
     finally:
         con.close()
     return summary

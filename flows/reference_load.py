@@ -18,6 +18,7 @@ REFERENCE_FILES = {
     "branches": ("branches.csv", reference.stg_branches),
     "employees": ("employees.csv", reference.stg_employees),
     "social_handles": ("social_handles.csv", reference.stg_social_handles),
+    "tariffs": ("tariffs.csv", reference.stg_tariffs),
 }
 
 

@@ -39,9 +39,17 @@ PUBLISHED_TABLES: tuple[str, ...] = (
     "root_cause_edits",
     "client_scores",
     "responses",
+    "response_decisions",
+    "response_outcomes",
+    "cause_fixes",
+    "group_fix_candidates",
+    "product_gaps",
+    "hotspots",
+    "alerts",
     "kpi_daily",
+    "kpi_definitions",
 )
-REFERENCE_TABLES: tuple[str, ...] = ("shipments_daily", "branches", "employees", "social_handles")
+REFERENCE_TABLES: tuple[str, ...] = ("shipments_daily", "branches", "employees", "social_handles", "tariffs")
 OPERATIONAL_TABLES: tuple[str, ...] = ("ingested_files", "validation_results", "pipeline_runs")
 SNAPSHOT_TABLES = PUBLISHED_TABLES + REFERENCE_TABLES + OPERATIONAL_TABLES
 # columns that stay in the working warehouse only (personal data as received)

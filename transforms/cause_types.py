@@ -7,8 +7,9 @@ Input grain: one row per assigned complaint with ``root_cause_id``, ``sub_cause_
 Rules, checked in this order (thresholds in ``config/cause_types.yaml``):
 1. ``external`` — a time-bounded burst: most of the cause's complaints fall in one short window, in one
    region or matching an event of the calendar;
-2. ``human_factor`` — one employee (courier, agent) or one branch carries a large share of the cause,
-   far beyond its share of all complaints (the concentration ratio);
+2. ``human_factor`` — one employee (courier, agent) or one branch carries a large share of the cause's
+   complaints that name one, far beyond its share of the complaints outside the cause (the concentration
+   ratio: share in the cause / share elsewhere, +1 smoothed);
 3. ``client_driven`` — a handful of clients file most of it;
 4. ``product_gap`` — most of its complaints ask for something (request cues in the lemmas);
 5. ``process`` — otherwise: spread over many employees, branches and clients.
@@ -41,8 +42,9 @@ class CauseTypeRules:
     burst_window_days: int = 14
     min_burst_share: float = 0.6              # of the cause's complaints inside the busiest window
     min_burst_region_share: float = 0.6       # ... and in one region (or an event matches the window)
-    min_person_share: float = 0.3             # of the cause's complaints on one employee / branch
-    min_person_concentration: float = 5.0     # that share / the same person's share of all complaints
+    min_person_share: float = 0.3             # of the cause's complaints naming someone, on one employee / branch
+    min_named: int = 10                       # complaints naming an employee / branch before the rule applies
+    min_person_concentration: float = 5.0     # that share / the same person's share outside the cause
     top_clients: int = 3
     min_top_clients_share: float = 0.6
     min_request_share: float = 0.3
@@ -54,7 +56,7 @@ class CauseTypeRules:
 def cause_types(members: pl.DataFrame, rules: CauseTypeRules) -> pl.DataFrame:
     """One row per cause (both levels) with its type, the evidence behind it and its owner."""
     rows = []
-    baseline = {column: _shares(members, column) for column in ("employee_id", "branch_id")}
+    baseline = {column: _counts(members, column) for column in ("employee_id", "branch_id")}
     members = members.with_columns(_asks(members["lemmas"], rules.request_cues).alias("_asks"))
     for level in ("root_cause_id", "sub_cause_id"):
         for (cause,), group in members.filter(pl.col(level).is_not_null()).group_by(level):
@@ -64,10 +66,11 @@ def cause_types(members: pl.DataFrame, rules: CauseTypeRules) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=TYPE_SCHEMA).sort("root_cause_id")
 
 
-def _shares(frame: pl.DataFrame, column: str) -> dict[str, float]:
+def _counts(frame: pl.DataFrame, column: str) -> tuple[dict[str, int], int]:
+    """Complaints per value of ``column`` and the number naming any value."""
     known = frame.filter(pl.col(column).is_not_null())
     counts = known.group_by(column).len()
-    return dict(zip(counts[column].to_list(), (counts["len"] / max(known.height, 1)).to_list(), strict=True))
+    return dict(zip(counts[column].to_list(), counts["len"].to_list(), strict=True)), known.height
 
 
 def _top(group: pl.DataFrame, column: str) -> tuple[str | None, int]:
@@ -76,7 +79,10 @@ def _top(group: pl.DataFrame, column: str) -> tuple[str | None, int]:
     return (counts[column][0], int(counts["len"][0])) if counts.height else (None, 0)
 
 
-def _decide(group: pl.DataFrame, baseline: dict[str, dict[str, float]], rules: CauseTypeRules) -> tuple[str, dict]:
+Baseline = dict[str, tuple[dict[str, int], int]]  # column -> (complaints per value, complaints naming any)
+
+
+def _decide(group: pl.DataFrame, baseline: Baseline, rules: CauseTypeRules) -> tuple[str, dict]:
     n = group.height
     evidence: dict = {"complaints": n}
     if n < rules.min_complaints:
@@ -91,13 +97,16 @@ def _decide(group: pl.DataFrame, baseline: dict[str, dict[str, float]], rules: C
     people = {}
     for column in ("employee_id", "branch_id"):
         who, count = _top(group, column)
-        share = count / n
-        base = baseline[column].get(who, 0.0) if who else 0.0
-        people[column] = {"id": who, "share": round(share, 3),
-                          "concentration": round(share / base, 1) if base else None}
+        named = int(group[column].is_not_null().sum())  # most complaints name no one: shares are of those that do
+        share = count / named if named else 0.0
+        counts, total = baseline[column]
+        elsewhere = (counts.get(who, 0) - count + 1) / (total - named + 1)  # the same person outside this cause
+        people[column] = {"id": who, "complaints": count, "named": named, "share": round(share, 3),
+                          "share_elsewhere": round(elsewhere, 4),
+                          "concentration": round(share / elsewhere, 1) if who else None}
     evidence["concentration"] = people
     for column, stats in people.items():
-        if stats["id"] and stats["share"] >= rules.min_person_share and \
+        if stats["id"] and stats["named"] >= rules.min_named and stats["share"] >= rules.min_person_share and \
                 (stats["concentration"] or 0) >= rules.min_person_concentration:
             evidence["decided_by"] = column
             return "human_factor", evidence

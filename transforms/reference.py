@@ -27,8 +27,9 @@ def stg_clients(raw: pl.DataFrame) -> pl.DataFrame:
     missing = [c for c in CLIENTS_SCHEMA if c not in raw.columns]
     if missing:
         raise ValueError(f"clients: missing column(s) {', '.join(missing)}")
+    overdue = pl.col("overdue_uah") if "overdue_uah" in raw.columns else pl.lit(None)  # optional: unpaid invoices
     return (
-        raw.select([_typed(c, t) for c, t in CLIENTS_SCHEMA.items()])
+        raw.select(*[_typed(c, t) for c, t in CLIENTS_SCHEMA.items()], overdue.cast(pl.Float64).alias("overdue_uah"))
         .with_columns(pl.col("shipment_types").str.split(";"))
         .unique("client_id", keep="first", maintain_order=True)
     )
@@ -39,6 +40,12 @@ def stg_shipments_daily(raw: pl.DataFrame) -> pl.DataFrame:
         _typed("day", pl.Date), "region", "client_type", "industry", "shipment_type",
         pl.col("shipments").cast(pl.Int64), pl.col("damaged").cast(pl.Int64), pl.col("revenue_uah").cast(pl.Float64),
     )
+
+
+def stg_tariffs(raw: pl.DataFrame) -> pl.DataFrame:
+    """One row per response x shipment type: its fixed cost (empty when it depends on the item) and the rule."""
+    return raw.select("response", "shipment_type", pl.col("cost_uah").cast(pl.Float64), "rule").unique(
+        ["response", "shipment_type"], keep="first", maintain_order=True)
 
 
 def stg_branches(raw: pl.DataFrame) -> pl.DataFrame:

@@ -33,7 +33,7 @@ from data.courier_case.plan import plan_complaints
 from data.courier_case.scenario import Scenario, load_scenario
 from data.courier_case.texts import LANGUAGES, TextRenderer, bank_problems, load_bank
 
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"  # 2: clients owe unpaid invoices (overdue_uah)
 MIN_COMPLAINTS, MAX_COMPLAINTS = 1_000, 1_000_000
 TELEGRAM_CHAT_ID = 1712345678
 EXPORT_FILES = {

@@ -73,7 +73,17 @@ def build_clients(scenario: Scenario, complaints: int, seed: int) -> pl.DataFram
                 "has_handle": bool(handle_roll[i] < (0.3 if ind.b2b else 0.45) or i >= n),
             }
         )
-    return pl.DataFrame(rows)
+    return pl.DataFrame(rows).with_columns(overdue_uah=_overdue(rng_seed=seed, revenue=[r["revenue_uah"] for r in rows],
+                                                                b2b=[r["client_type"] == "B2B" for r in rows]))
+
+
+def _overdue(rng_seed: int, revenue: list[float], b2b: list[bool]) -> pl.Series:
+    """Unpaid invoices: ~6% of business clients owe 15-80% of a year's revenue (the tier-D "would buy but
+    cannot pay" clients); everyone else owes nothing. A separate stream, so the other columns do not move."""
+    rng = np.random.default_rng([rng_seed, 11])
+    owes = (rng.random(len(revenue)) < 0.06) & np.array(b2b)
+    share = rng.uniform(0.15, 0.8, len(revenue))
+    return pl.Series("overdue_uah", np.round(np.where(owes, np.array(revenue) * share, 0.0), 2))
 
 
 def build_branches(scenario: Scenario, seed: int) -> pl.DataFrame:

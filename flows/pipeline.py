@@ -1,0 +1,37 @@
+"""The Prefect ``pipeline`` flow behind ``causeway run``: ingest -> assign / refit -> analyze -> publish.
+
+Each stage commits its own tables to the working warehouse; nothing is published until the last stage is
+done, and then once. Readers (the dashboard, a BI tool) keep the previous complete snapshot until the new
+one is ready; a crash in any stage publishes nothing and the next run resumes from what was committed
+(files already loaded are skipped, complaints already assigned are not touched again).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import flow
+
+from flows import warehouse
+from flows.analyze import analyze_flow
+from flows.cluster import cluster_flow
+from flows.ingest import ingest_flow
+from flows.settings import load_settings
+
+
+@flow(name="pipeline", log_prints=True)
+def pipeline_flow(inbox: str | None = None, home: str | None = None, config_dir: str | None = None,
+                  refit: bool = False, show_progress: bool = False) -> dict:
+    """Run every stage on the inbox, then publish one snapshot; returns each stage's summary."""
+    settings = load_settings(config_dir=Path(config_dir) if config_dir else None, home=Path(home) if home else None)
+    common = {"home": str(settings.home), "config_dir": str(settings.config_dir), "publish": False}
+    summary = {"ingest": ingest_flow(inbox=inbox, show_progress=show_progress, **common)}
+    summary["cluster"] = cluster_flow(refit=refit, **common)
+    summary["analyze"] = analyze_flow(**common)
+    con = warehouse.open_warehouse(settings.warehouse_path)
+    try:
+        summary["published"] = str(warehouse.publish(con, settings.published_path,
+                                                     keep=settings.warehouse.keep_snapshots).path)
+    finally:
+        con.close()
+    return summary
