@@ -97,8 +97,8 @@ def planted_types(home: Path, case: Path) -> pl.DataFrame:
     for r in hot.filter(pl.col("kind") == "external").to_dicts():
         event = event | ((pl.col("region") == r["subject"])
                          & pl.col("received_at").dt.date().is_between(r["start_day"], r["end_day"]))
-    got = got.with_columns(person=pl.col("employee_id").is_in(people) | pl.col("branch_id").is_in(people),
-                           event=event)
+    got = got.with_columns(person=(pl.col("employee_id").is_in(people) | pl.col("branch_id").is_in(people))
+                           .fill_null(False), event=event.fill_null(False))
     got = got.with_columns(decision_type=pl.when(pl.col("event")).then(pl.lit("external"))
                            .when(pl.col("person")).then(pl.lit("human_factor")).otherwise(pl.col("sub_type")))
     truth = pl.read_csv(case / "ground_truth" / "complaints.csv", infer_schema_length=0).select(

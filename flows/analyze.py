@@ -13,7 +13,6 @@ The analysis clock (``as_of``) is the latest complaint's time, so a replayed his
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import polars as pl
@@ -22,11 +21,12 @@ from prefect.cache_policies import NO_CACHE
 
 from flows import decision_tables, warehouse
 from flows.settings import Settings, load_settings
+from flows.timing import Stopwatch
 from transforms.client_scores import client_scores, complaint_signals
 from transforms.group_actions import group_fix_candidates, product_gaps
 from transforms.hotspots import HotspotRules, complaint_event, complaint_hotspot, external_hotspots, person_hotspots
 from transforms.kpis import kpi_daily, kpi_definitions, load_kpi_config
-from transforms.responses import reaction_outcomes, recommend
+from transforms.responses import reaction_outcomes, recommend, response_cost
 from transforms.spike_alerts import spike_alerts
 
 REACTION_DIMENSIONS = ("industry", "client_type", "channel", "tier")
@@ -70,12 +70,16 @@ def recommend_responses(settings: Settings, complaints: pl.DataFrame, scores: pl
                              | (pl.col("status").is_null() & (pl.col("received_at") >= social_open)))
     period_start = as_of.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     paid = complaints.filter(pl.col("resolved_at") >= period_start)["compensation_uah"].fill_null(0).sum()
-    decided = decisions.filter(pl.col("decided_at") >= period_start)["decided_cost_uah"].fill_null(0).sum()
     item_costs = (complaints.filter(pl.col("compensation_uah") > 0)
                   .group_by(pl.col("response_type").alias("response"), "shipment_type")
                   .agg(typical_uah=pl.col("compensation_uah").median()))
+    this_period = (decisions.filter(pl.col("decided_at") >= period_start)
+                   .join(complaints.select("complaint_id", "shipment_type", "amount_uah"), on="complaint_id"))
+    decided = sum(cost if cost is not None else response_cost(r["decided_response"], r, tariffs, item_costs, policy)
+                  for r in this_period.to_dicts() for cost in [r["decided_cost_uah"]])
     period = period_start.strftime("%Y-%m")
-    recs = recommend(open_now, outcomes, tariffs, item_costs, policy, float(paid + decided), period)
+    recs = recommend(open_now, outcomes, tariffs, item_costs, policy, float(paid + decided), period,
+                     decided=frozenset(decisions.filter(pl.col("decided_response").is_not_null())["complaint_id"]))
     budget = {"period": period, "budget_uah": policy.budget_uah, "used_uah": round(float(paid + decided), 2),
               "recommended_uah": round(float(recs["cost_uah"].sum()), 2)}
     return outcomes, recs, budget
@@ -87,7 +91,7 @@ def analyze_flow(home: str | None = None, config_dir: str | None = None, publish
     settings = load_settings(config_dir=Path(config_dir) if config_dir else None, home=Path(home) if home else None)
     kpi_config = load_kpi_config(settings.config_dir / "kpis.yaml")  # a bad file fails before any work
     logger = get_run_logger()
-    started = time.perf_counter()
+    clock = Stopwatch()
     con = warehouse.open_warehouse(settings.warehouse_path)
     try:
         with warehouse.recorded_run(con, "analyze") as run_id:
@@ -100,6 +104,7 @@ def analyze_flow(home: str | None = None, config_dir: str | None = None, publish
             decisions = decision_tables.latest_decisions(con)
             as_of = complaints["received_at"].max()
             owners = settings.cause_types.owners
+            clock.lap("read")
 
             alerts = spike_alerts(_alert_series(complaints, decision_tables.cause_daily(con), settings),
                                   kpi_config.alerts)
@@ -112,25 +117,31 @@ def analyze_flow(home: str | None = None, config_dir: str | None = None, publish
                              external_hotspots(alerts, complaints, events, rules)])
             complaints = complaints.with_columns(hotspot=complaint_hotspot(complaints, hot),
                                                  event=complaint_event(complaints, hot))
+            clock.lap("alerts + hot spots")
             scores, _signals = score_clients(settings, complaints, ref["clients"], as_of)
+            clock.lap("client scores")
             outcomes, recs, budget = recommend_responses(settings, complaints, scores, ref["tariffs"], decisions, as_of)
             responses = (recs.join(decisions.drop("decided_cost_uah"), on="complaint_id", how="left")
                          .with_columns(recommended_at=pl.lit(warehouse.utcnow())))
+            clock.lap("responses")
             members = complaints.select("complaint_id", "root_cause_id", "sub_cause_id", "client_id", "received_at")
             fixes = group_fix_candidates(causes, segments, members, ref["clients"], scores,
                                          settings.clients.group_fix_per_segment)
             gaps = product_gaps(causes, segments, members, ref["clients"], scores, as_of)
+            clock.lap("group fixes + product gaps")
 
             flagged = scores.filter(pl.col("value_destroyer"))["client_id"].to_list()
             kpi_input = complaints.with_columns(cause_type=pl.col("root_cause_type"),
                                                 value_destroyer=pl.col("client_id").is_in(flagged).fill_null(False))
             kpis = kpi_daily(kpi_input, ref["shipments_daily"], decision_tables.incidents(con),
                              decision_tables.latest_fixes(con), kpi_config)
+            clock.lap("kpis")
             counts = decision_tables.write_marts(con, {
                 "hotspots": hot, "client_scores": scores.with_columns(scored_at=pl.lit(warehouse.utcnow())),
                 "responses": responses, "response_outcomes": outcomes, "group_fix_candidates": fixes,
                 "product_gaps": gaps, "kpi_daily": kpis, "kpi_definitions": kpi_definitions(kpi_config),
                 "alerts": alerts})
+            clock.lap("write")
             summary = {
                 "as_of": as_of.isoformat(), "complaints": complaints.height, "rows": counts, "budget": budget,
                 "value_destroyers": len(flagged),
@@ -142,7 +153,7 @@ def analyze_flow(home: str | None = None, config_dir: str | None = None, publish
                 "events": [f"{r['subject']} {r['start_day']}..{r['end_day']}" for r in
                            hot.filter(pl.col("kind") == "external").to_dicts()],
                 "active_alerts": int(alerts.filter(pl.col("active")).height),
-                "seconds": round(time.perf_counter() - started, 2),
+                "seconds": clock.laps,
             }
             logger.info("analyze: %d clients scored (%d flagged), %d open complaints with a recommendation, "
                         "%d KPI rows, %d alerts", scores.height, len(flagged), recs.height, kpis.height,
@@ -151,6 +162,7 @@ def analyze_flow(home: str | None = None, config_dir: str | None = None, publish
             if publish:
                 summary["published"] = str(warehouse.publish(con, settings.published_path,
                                                              keep=settings.warehouse.keep_snapshots).path)
+                clock.lap("publish")
     finally:
         con.close()
     return summary

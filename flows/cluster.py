@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import time
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from datetime import timedelta
@@ -27,6 +26,7 @@ from prefect.cache_policies import NO_CACHE
 
 from flows import cause_tables, topic_store, warehouse
 from flows.settings import Settings, load_settings
+from flows.timing import Stopwatch
 from nlp.cause_model import apply_edits, build_model, cause_rows, edited_mapping
 from nlp.embeddings import make_backend, text_hash
 from nlp.emerging import emerging_keywords
@@ -146,7 +146,7 @@ def cluster_flow(home: str | None = None, config_dir: str | None = None, refit: 
     logger = get_run_logger()
     cache_dir = settings.home / "cache" / "embeddings"
     con = warehouse.open_warehouse(settings.warehouse_path)
-    clock = _Stopwatch()
+    clock = Stopwatch()
     try:
         with warehouse.recorded_run(con, "cluster") as run_id:
             normalized = normalize_new(con, settings)
@@ -203,19 +203,6 @@ def _emerging_row(con, t, version: str) -> pl.DataFrame | None:
         "first_seen": [unassigned["received_at"].min()], "last_seen": [unassigned["received_at"].max()],
         "status": ["emerging"], "model_version": [version]},
         schema_overrides={"parent_id": pl.String, "size": pl.Int32})
-
-
-class _Stopwatch:
-    """Seconds per stage of a run, for the run's summary and the benchmarks."""
-
-    def __init__(self) -> None:
-        self.laps: dict[str, float] = {}
-        self._last = time.perf_counter()
-
-    def lap(self, name: str) -> None:
-        now = time.perf_counter()
-        self.laps[name] = round(now - self._last, 2)
-        self._last = now
 
 
 def _rebuild_figures(con, settings: Settings, model: TopicModel, new_ids: set[str], outcomes: dict[str, str]) -> dict:

@@ -81,14 +81,16 @@ def complaint_facts(open_complaints: pl.DataFrame, policy: Policy) -> pl.DataFra
 
 
 def recommend(open_complaints: pl.DataFrame, outcomes: pl.DataFrame, tariffs: pl.DataFrame,
-              item_costs: pl.DataFrame, policy: Policy, budget_used_uah: float, period: str) -> pl.DataFrame:
+              item_costs: pl.DataFrame, policy: Policy, budget_used_uah: float, period: str,
+              decided: frozenset[str] = frozenset()) -> pl.DataFrame:
     """One recommendation per open complaint.
 
     ``open_complaints`` needs: complaint_id, client_id, received_at, language, shipment_type, the ranking
     segment column, root_cause_id, cause_type, tier, usage_group, hotspot (the named hot-spot id or null),
     event (the external event it falls in, or null), channel, amount_uah (named in the text, or null),
     lemmas. ``item_costs``: shipment_type, response, typical_uah (median past payout), for items the text
-    does not price."""
+    does not price. Complaints in ``decided`` already
+    have a recorded decision, whose cost is in ``budget_used_uah``: their recommendation spends nothing."""
     facts = complaint_facts(open_complaints, policy)
     rows = facts.to_dicts()
     rates = _rate_lookup(outcomes, policy)
@@ -105,13 +107,14 @@ def recommend(open_complaints: pl.DataFrame, outcomes: pl.DataFrame, tariffs: pl
         costs = {c: _cost(c, row, fixed, typical, policy) for c in rule.choices}
         best = max(rule.choices, key=lambda c: (expected[c] or 0.0)) if rule.rank_by_reaction else rule.choices[0]
         reason = _fill(rule.reason, row)
-        if costs[best] > remaining and costs[best] > 0:
+        if costs[best] > remaining and costs[best] > 0 and row["complaint_id"] not in decided:
             cheapest = min(rule.choices, key=lambda c: costs[c])
             if cheapest != best:
                 reason += (f"; budget: {policy.budget_uah - remaining:,.0f} of {policy.budget_uah:,.0f} UAH used "
                            f"this {policy.budget_period}, so the cheaper {cheapest}")
                 best = cheapest
-        remaining -= costs[best]
+        if row["complaint_id"] not in decided:
+            remaining -= costs[best]
         alternatives = sorted((c for c in rule.choices if c != best), key=lambda c: -(expected[c] or 0.0))
         out.append({
             "complaint_id": row["complaint_id"], "client_id": row.get("client_id"),
@@ -165,6 +168,14 @@ def _rate_lookup(outcomes: pl.DataFrame, policy: Policy):
         return round((pos + k * prior) / (n + k), 4)
 
     return rate
+
+
+def response_cost(response: str, row: dict, tariffs: pl.DataFrame, item_costs: pl.DataFrame, policy: Policy) -> float:
+    """What ``response`` costs for one complaint (``row``: shipment_type, amount_uah), as :func:`recommend`
+    prices it."""
+    fixed = {(r["response"], r["shipment_type"]): r["cost_uah"] for r in tariffs.to_dicts()}
+    typical = {(r["response"], r["shipment_type"]): r["typical_uah"] for r in item_costs.to_dicts()}
+    return _cost(response, row, fixed, typical, policy)
 
 
 def _cost(response: str, row: dict, fixed: dict, typical: dict, policy: Policy) -> float:

@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from flows.settings import load_settings
-from transforms.responses import Policy, Rule, reaction_outcomes, recommend
+from transforms.responses import Policy, Rule, reaction_outcomes, recommend, response_cost
 
 POLICY = load_settings().policy.policy()
 TARIFFS = pl.DataFrame({"response": ["promo_code", "gift_box", "polite_refusal", "standard_compensation",
@@ -122,3 +122,16 @@ def test_reaction_outcomes_per_segment_and_overall() -> None:
     assert rows == {("gift_box", "all", "all"): (3, 2, pytest.approx(0.6667)),
                     ("gift_box", "industry", "florist"): (2, 1, 0.5),
                     ("gift_box", "industry", "pharmacy"): (1, 1, 1.0)}
+
+
+def test_decided_complaints_spend_nothing_more_and_overrides_are_priced_like_recommendations() -> None:
+    policy = Policy(rules=(Rule(name="all", choices=("gift_box", "promo_code"), reason="r"),), budget_uah=1_000.0)
+    rows = [_complaint(complaint_id="DONE", received_at=datetime(2026, 10, 1)),
+            _complaint(complaint_id="NEXT", received_at=datetime(2026, 10, 2))]
+    frame = pl.DataFrame(rows, schema_overrides={"hotspot": pl.String, "event": pl.String, "amount_uah": pl.Float64})
+    got = dict(recommend(frame, OUTCOMES, TARIFFS, ITEM_COSTS, policy, 0.0, "2026-10", decided=frozenset({"DONE"}))
+               .select("complaint_id", "recommended_response").iter_rows())
+    assert got == {"DONE": "gift_box", "NEXT": "gift_box"}  # DONE's gift is already in the budget used
+    assert response_cost("standard_compensation", {"shipment_type": "parcel", "amount_uah": None}, TARIFFS,
+                         ITEM_COSTS, POLICY) == 900.0
+    assert response_cost("gift_box", {"shipment_type": "parcel"}, TARIFFS, ITEM_COSTS, POLICY) == 750.0
