@@ -22,9 +22,11 @@ from prefect.cache_policies import NO_CACHE
 from flows import decision_tables, warehouse
 from flows.settings import Settings, load_settings
 from flows.timing import Stopwatch
+from transforms.amounts import largest_uah
 from transforms.client_scores import client_scores, complaint_signals
+from transforms.cx_desk import budget_used, month_of, open_complaints, reactions, typical_item_costs
 from transforms.group_actions import group_fix_candidates, product_gaps
-from transforms.hotspots import HotspotRules, complaint_event, complaint_hotspot, external_hotspots, person_hotspots
+from transforms.hotspots import complaint_event, complaint_hotspot, external_hotspots, person_hotspots
 from transforms.kpis import kpi_daily, kpi_definitions, load_kpi_config
 from transforms.responses import reaction_outcomes, recommend, response_cost
 from transforms.spike_alerts import spike_alerts
@@ -55,33 +57,17 @@ def recommend_responses(settings: Settings, complaints: pl.DataFrame, scores: pl
     policy = settings.policy.policy()
     scored = complaints.join(scores.select("client_id", "tier", "usage_group", "value_destroyer"),
                              on="client_id", how="left")
-    past = scored.select(*REACTION_DIMENSIONS, "complaint_id", pl.col("response_type").alias("response"), "reaction")
-    recorded = (decisions.filter(pl.col("reaction").is_not_null())
-                .join(scored.select("complaint_id", "response_type", *REACTION_DIMENSIONS), on="complaint_id",
-                      how="inner")
-                .select(*REACTION_DIMENSIONS, "complaint_id",
-                        pl.coalesce("decided_response", "response_type").alias("response"), "reaction"))
-    # a recorded reaction replaces whatever the source system said about the same complaint
-    reactions = pl.concat([past.join(recorded.select("complaint_id"), on="complaint_id", how="anti"), recorded],
-                          how="diagonal_relaxed")
-    outcomes = reaction_outcomes(reactions, REACTION_DIMENSIONS)
-    social_open = as_of - pl.duration(days=settings.policy.open_social_days)
-    open_now = scored.filter((pl.col("status") == "open")
-                             | (pl.col("status").is_null() & (pl.col("received_at") >= social_open)))
-    period_start = as_of.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    paid = complaints.filter(pl.col("resolved_at") >= period_start)["compensation_uah"].fill_null(0).sum()
-    item_costs = (complaints.filter(pl.col("compensation_uah") > 0)
-                  .group_by(pl.col("response_type").alias("response"), "shipment_type")
-                  .agg(typical_uah=pl.col("compensation_uah").median()))
-    this_period = (decisions.filter(pl.col("decided_at") >= period_start)
-                   .join(complaints.select("complaint_id", "shipment_type", "amount_uah"), on="complaint_id"))
-    decided = sum(cost if cost is not None else response_cost(r["decided_response"], r, tariffs, item_costs, policy)
-                  for r in this_period.to_dicts() for cost in [r["decided_cost_uah"]])
-    period = period_start.strftime("%Y-%m")
-    recs = recommend(open_now, outcomes, tariffs, item_costs, policy, float(paid + decided), period,
-                     decided=frozenset(decisions.filter(pl.col("decided_response").is_not_null())["complaint_id"]))
-    budget = {"period": period, "budget_uah": policy.budget_uah, "used_uah": round(float(paid + decided), 2),
-              "recommended_uah": round(float(recs["cost_uah"].sum()), 2)}
+    outcomes = reaction_outcomes(reactions(scored, decisions, REACTION_DIMENSIONS), REACTION_DIMENSIONS)
+    item_costs = typical_item_costs(complaints)
+    period = month_of(as_of)
+    used = budget_used(complaints, decisions, period,
+                       lambda row: response_cost(row["decided_response"], row, tariffs, item_costs, policy))
+    decided = frozenset(decisions.filter(pl.col("decided_response").is_not_null())["complaint_id"])
+    recs = recommend(open_complaints(scored, as_of, settings.policy.open_social_days), outcomes, tariffs,
+                     item_costs, policy, used["used_uah"], period.name, decided=decided)
+    waiting = recs.filter(~pl.col("complaint_id").is_in(list(decided)))
+    budget = {"period": period.name, "budget_uah": policy.budget_uah, **used,
+              "recommended_uah": round(float(waiting["cost_uah"].sum()), 2)}
     return outcomes, recs, budget
 
 
@@ -98,6 +84,8 @@ def analyze_flow(home: str | None = None, config_dir: str | None = None, publish
             complaints = decision_tables.analysis_complaints(con)
             if complaints.height == 0:
                 raise ValueError("there are no complaints to analyze: run `causeway ingest` (or the demo) first")
+            complaints = complaints.with_columns(amount_uah=largest_uah(complaints["amount_texts"])).drop(
+                "amount_texts")
             ref = decision_tables.reference(con)
             causes = decision_tables.causes(con)
             segments = decision_tables.segments(con)
@@ -108,9 +96,7 @@ def analyze_flow(home: str | None = None, config_dir: str | None = None, publish
 
             alerts = spike_alerts(_alert_series(complaints, decision_tables.cause_daily(con), settings),
                                   kpi_config.alerts)
-            rules = HotspotRules(owner=owners.get("human_factor"), event_owner=owners.get("external"),
-                                 event_min_complaints=settings.cause_types.event_min_complaints,
-                                 event_min_region_lift=settings.cause_types.event_min_region_lift)
+            rules = settings.cause_types.hotspots.rules(owners)
             events = pl.DataFrame([e.model_dump() for e in settings.cause_types.events],
                                   schema={"name": pl.String, "start": pl.Date, "end": pl.Date, "region": pl.String})
             hot = pl.concat([person_hotspots(complaints, ref["employees"], ref["branches"], rules),

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import click
 
-from flows.settings import RESPONSE_NAMES, Settings
+from flows.decision_settings import FIX_STATUSES, REACTIONS, RESPONSE_NAMES
+from flows.settings import Settings
 
 
 def _user_error(message: str) -> click.ClickException:
@@ -71,8 +72,11 @@ def run(settings: Settings, inbox: Path | None, refit: bool) -> None:
     from flows.cli import render_cluster_summary, render_ingest_summary
     from flows.pipeline import pipeline_flow
 
-    summary = pipeline_flow(inbox=str(inbox) if inbox else None, home=str(settings.home),
-                            config_dir=str(settings.config_dir), refit=refit, show_progress=True)
+    try:
+        summary = pipeline_flow(inbox=str(inbox) if inbox else None, home=str(settings.home),
+                                config_dir=str(settings.config_dir), refit=refit, show_progress=True)
+    except ValueError as exc:  # e.g. nothing ingested yet, a bad kpis.yaml
+        raise _user_error(f"{exc} (nothing was published; readers keep the previous snapshot)") from None
     click.echo(render_ingest_summary(summary["ingest"]))
     click.echo(render_cluster_summary(summary["cluster"]))
     click.echo(render_analyze_summary(summary["analyze"]))
@@ -135,7 +139,7 @@ def respond_decide(settings: Settings, complaint_id: str, response: str, by: str
 
 @respond.command("reaction")
 @click.argument("complaint_id")
-@click.argument("reaction", type=click.Choice(["positive", "neutral", "negative"]))
+@click.argument("reaction", type=click.Choice(REACTIONS))
 @click.option("--by", default=None)
 @click.pass_obj
 def respond_reaction(settings: Settings, complaint_id: str, reaction: str, by: str | None) -> None:
@@ -147,7 +151,7 @@ def respond_reaction(settings: Settings, complaint_id: str, reaction: str, by: s
 
 @click.command("fix")
 @click.argument("cause_id")
-@click.argument("status", type=click.Choice(["none", "in_progress", "done"]))
+@click.argument("status", type=click.Choice(FIX_STATUSES))
 @click.option("--note", default=None)
 @click.option("--by", default=None)
 @click.pass_obj

@@ -12,24 +12,23 @@ import uuid
 import duckdb
 import polars as pl
 
+from flows.decision_settings import FIX_STATUSES, REACTIONS, RESPONSE_NAMES
 from flows.warehouse import insert_rows, transaction, utcnow
 
 REBUILT_TABLES = ("client_scores", "responses", "response_outcomes", "group_fix_candidates", "product_gaps",
                   "hotspots", "alerts", "kpi_daily", "kpi_definitions")
-FIX_STATUSES = ("none", "in_progress", "done")
-REACTIONS = ("positive", "neutral", "negative")
 
 
 def analysis_complaints(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """One row per complaint with its root / sub-cause, both causes' types, lemmas and the amount it names."""
+    """One row per complaint with its root / sub-cause, both causes' types, lemmas and the amounts it names
+    (``amount_texts``, as written; :func:`transforms.amounts.largest_uah` reads them)."""
     return con.sql("""
         SELECT c.complaint_id, c.received_at, c.channel, c.client_id, c.client_type, c.industry, c.shipment_type,
                c.region, c.status, c.first_response_at, c.resolved_at, c.response_type, c.compensation_uah,
                c.reaction, c.incident_id, c.employee_id, c.branch_id, c.language, c.text_masked,
                a.root_cause_id, a.sub_cause_id, s.cause_type, r.cause_type AS root_cause_type,
                coalesce(t.lemmas, '') AS lemmas,
-               (SELECT max(TRY_CAST(regexp_extract(e.text, '[0-9]+', 0) AS DOUBLE))
-                  FROM (SELECT unnest(t.entities) AS e) WHERE e.label = 'AMOUNT') AS amount_uah
+               list_transform(list_filter(t.entities, e -> e.label = 'AMOUNT'), e -> e.text) AS amount_texts
         FROM complaints c
         LEFT JOIN complaint_root_cause a USING (complaint_id)
         LEFT JOIN root_causes s ON s.root_cause_id = a.sub_cause_id
@@ -67,16 +66,16 @@ def latest_fixes(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 
 
 def latest_decisions(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """One row per complaint with a recorded decision and / or reaction (the latest of each)."""
+    """One row per complaint with a recorded decision and / or reaction: the latest of each (all its fields
+    from that one entry)."""
     return con.sql("""
-        SELECT complaint_id,
-               arg_max(response, recorded_at) FILTER (WHERE kind = 'decision') AS decided_response,
-               arg_max(author, recorded_at) FILTER (WHERE kind = 'decision') AS decided_by,
-               max(recorded_at) FILTER (WHERE kind = 'decision') AS decided_at,
-               arg_max(cost_uah, recorded_at) FILTER (WHERE kind = 'decision') AS decided_cost_uah,
-               arg_max(reaction, recorded_at) FILTER (WHERE kind = 'reaction') AS reaction,
-               max(recorded_at) FILTER (WHERE kind = 'reaction') AS reaction_at
-        FROM response_decisions GROUP BY complaint_id""").pl()
+        WITH d AS (SELECT * FROM response_decisions WHERE kind = 'decision'
+                   QUALIFY row_number() OVER (PARTITION BY complaint_id ORDER BY recorded_at DESC, decision_id) = 1),
+             r AS (SELECT * FROM response_decisions WHERE kind = 'reaction'
+                   QUALIFY row_number() OVER (PARTITION BY complaint_id ORDER BY recorded_at DESC, decision_id) = 1)
+        SELECT complaint_id, d.response AS decided_response, d.author AS decided_by, d.recorded_at AS decided_at,
+               d.cost_uah AS decided_cost_uah, r.reaction, r.recorded_at AS reaction_at
+        FROM d FULL JOIN r USING (complaint_id)""").pl()
 
 
 def write_marts(con: duckdb.DuckDBPyConnection, marts: dict[str, pl.DataFrame]) -> dict[str, int]:
@@ -109,11 +108,16 @@ def record_decision(con: duckdb.DuckDBPyConnection, complaint_id: str, author: s
         raise ValueError(f"complaint {complaint_id} does not exist")
     recommended = con.execute("SELECT recommended_response, cost_uah FROM responses WHERE complaint_id = ?",
                               [complaint_id]).fetchone()
-    if response is not None:
-        from flows.settings import RESPONSE_NAMES
-
-        if response not in RESPONSE_NAMES:
-            raise ValueError(f"response '{response}' is not one of {', '.join(RESPONSE_NAMES)}")
+    if reaction is not None:
+        answered = con.execute(
+            "SELECT (SELECT count(*) FROM complaints WHERE complaint_id = ? AND response_type IS NOT NULL) + "
+            "(SELECT count(*) FROM response_decisions WHERE complaint_id = ? AND kind = 'decision')",
+            [complaint_id, complaint_id]).fetchone()[0]
+        if not answered:
+            raise ValueError(f"complaint {complaint_id} has no response yet: record the decision first "
+                             "(`causeway respond decide`), then the client's reaction to it")
+    if response is not None and response not in RESPONSE_NAMES:
+        raise ValueError(f"response '{response}' is not one of {', '.join(RESPONSE_NAMES)}")
     cost = recommended[1] if recommended and response == recommended[0] else None
     row = {"decision_id": uuid.uuid4().hex, "complaint_id": complaint_id,
            "kind": "decision" if response else "reaction", "response": response, "reaction": reaction,

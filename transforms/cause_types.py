@@ -11,7 +11,8 @@ Rules, checked in this order (thresholds in ``config/cause_types.yaml``):
    complaints that name one, far beyond its share of the complaints outside the cause (the concentration
    ratio: share in the cause / share elsewhere, +1 smoothed);
 3. ``client_driven`` — a handful of clients file most of it;
-4. ``product_gap`` — most of its complaints ask for something (request cues in the lemmas);
+4. ``product_gap`` — many of its complaints ask for something (request cues in the lemmas), and it is
+   concentrated in one industry (an unmet need of a segment, not scattered wishes);
 5. ``process`` — otherwise: spread over many employees, branches and clients.
 """
 
@@ -48,6 +49,7 @@ class CauseTypeRules:
     top_clients: int = 3
     min_top_clients_share: float = 0.6
     min_request_share: float = 0.3
+    min_request_segment_lift: float = 0.0     # ... and concentrated in one industry this much (0: not required)
     request_cues: frozenset[str] = frozenset()
     events: tuple[Event, ...] = ()
     owners: dict[str, str] = field(default_factory=dict)
@@ -56,7 +58,8 @@ class CauseTypeRules:
 def cause_types(members: pl.DataFrame, rules: CauseTypeRules) -> pl.DataFrame:
     """One row per cause (both levels) with its type, the evidence behind it and its owner."""
     rows = []
-    baseline = {column: _counts(members, column) for column in ("employee_id", "branch_id")}
+    baseline = {column: _counts(members, column) for column in ("employee_id", "branch_id", "industry")
+                if column in members.columns}
     members = members.with_columns(_asks(members["lemmas"], rules.request_cues).alias("_asks"))
     for level in ("root_cause_id", "sub_cause_id"):
         for (cause,), group in members.filter(pl.col(level).is_not_null()).group_by(level):
@@ -120,9 +123,27 @@ def _decide(group: pl.DataFrame, baseline: Baseline, rules: CauseTypeRules) -> t
 
     asking = int(group["_asks"].sum())
     evidence["request_share"] = round(asking / n, 3)
-    if asking / n >= rules.min_request_share:
+    segment = _top_industry(group, baseline.get("industry"))
+    evidence["top_industry"] = segment
+    segment_ok = rules.min_request_segment_lift <= 0 or (segment["lift"] or 0) >= rules.min_request_segment_lift
+    if asking / n >= rules.min_request_share and segment_ok:
         return "product_gap", evidence
     return "process", evidence
+
+
+def _top_industry(group: pl.DataFrame, baseline: tuple[dict[str, int], int] | None) -> dict:
+    """The industry holding at least a fifth of the cause's complaints with the highest lift."""
+    if baseline is None:
+        return {"industry": None, "share": None, "lift": None}
+    counts, total = baseline
+    named = group.filter(pl.col("industry").is_not_null())
+    best = {"industry": None, "share": None, "lift": None}
+    for industry, count in named.group_by("industry").len().iter_rows():
+        share = count / max(named.height, 1)
+        lift = share / (counts.get(industry, 0) / max(total, 1)) if counts.get(industry) else None
+        if share >= 0.2 and lift is not None and lift > (best["lift"] or 0):
+            best = {"industry": industry, "share": round(share, 3), "lift": round(lift, 1)}
+    return best
 
 
 def _asks(lemmas: pl.Series, cues: frozenset[str]) -> pl.Series:

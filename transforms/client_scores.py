@@ -152,8 +152,9 @@ def _signals(frame: pl.DataFrame, rules: ClientRules) -> pl.DataFrame:
         "abusive_share": pl.col("abusive") / pl.col("complaints").clip(lower_bound=1),
         "misdeclared_share": pl.col("misdeclared") / pl.col("complaints").clip(lower_bound=1),
     }
-    # our side: among the complaints we have judged (closed with a response) when there are any, else all
-    our_side = (pl.when(pl.col("judged") > 0).then(pl.col("our_side_judged") / pl.col("judged"))
+    # our side: among the complaints we have judged (closed with a response) when enough are judged to
+    # speak for the client, else among all of them
+    our_side = (pl.when(pl.col("judged") >= rules.min_complaints).then(pl.col("our_side_judged") / pl.col("judged"))
                 .otherwise(pl.col("our_side") / pl.col("complaints").clip(lower_bound=1)))
     frame = frame.with_columns(*[v.fill_nan(0).fill_null(0).round(3).alias(f"sig_{k}") for k, v in values.items()],
                                our_side_share=our_side.round(3))

@@ -27,7 +27,7 @@ HOTSPOT_SCHEMA = {"hotspot_id": pl.String, "kind": pl.String, "subject_type": pl
 @dataclass(frozen=True)
 class HotspotRules:
     min_complaints: int = 20        # a person / branch named in fewer is never a hot spot
-    min_ratio: float = 5.0          # named complaints / the peers' median
+    min_ratio: float = 5.0          # named complaints / the median of the peers named at all
     top_causes: int = 5
     owner: str | None = None
     event_min_complaints: int = 50  # a regional burst smaller than this is not an external event
@@ -37,8 +37,8 @@ class HotspotRules:
 
 def person_hotspots(complaints: pl.DataFrame, employees: pl.DataFrame, branches: pl.DataFrame,
                     rules: HotspotRules) -> pl.DataFrame:
-    """One row per employee or branch named in ≥ ``min_ratio`` × the median of its peers (same role;
-    every branch), counting peers never named as zero."""
+    """One row per employee or branch named in ≥ ``min_ratio`` × the median of its peers (same role; every
+    branch) named at all — most people are never named, and a median of zero would make anyone a hot spot."""
     frames = []
     peers = {"employee": employees.select(pl.col("employee_id").alias("subject"), "role"),
              "branch": branches.select(pl.col("branch_id").alias("subject"), pl.lit("branch").alias("role"))}
@@ -47,7 +47,8 @@ def person_hotspots(complaints: pl.DataFrame, employees: pl.DataFrame, branches:
                  .group_by(pl.col(column).cast(pl.String).alias("subject")).agg(complaints=pl.len()))
         counts = (peers[subject_type].join(named, on="subject", how="full", coalesce=True)
                   .with_columns(pl.col("complaints").fill_null(0), pl.col("role").fill_null("unknown"))
-                  .with_columns(expected=pl.col("complaints").median().over("role").cast(pl.Float64)))
+                  .with_columns(expected=pl.col("complaints").filter(pl.col("complaints") > 0).median()
+                                .over("role").cast(pl.Float64)))
         hot = counts.with_columns(ratio=(pl.col("complaints") / pl.col("expected").clip(lower_bound=1.0)).round(1)
                                   ).filter((pl.col("complaints") >= rules.min_complaints)
                                            & (pl.col("ratio") >= rules.min_ratio))

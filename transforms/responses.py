@@ -19,7 +19,6 @@ import polars as pl
 
 from transforms.client_scores import has_cue
 
-RESPONSES = ("standard_compensation", "promo_code", "gift_box", "replacement_plus_extra", "polite_refusal")
 TIER_PRIORITY = {"A1": 0, "A2": 1, "A3": 2, "X": 3, "B1": 4, "B2": 5, "B3": 6, "D": 7, "C": 8}
 
 
@@ -43,6 +42,8 @@ class Policy:
     compensation_cap_uah: float = 5_000.0
     extra_uah: float = 400.0
     default_item_uah: float = 1_000.0
+    fixed_uah: dict[str, float] = field(default_factory=lambda: {"promo_code": 100.0, "gift_box": 750.0,
+                                                                 "polite_refusal": 0.0})
     significance_cues: dict[str, frozenset[str]] = field(default_factory=dict)
     severity_cues: frozenset[str] = frozenset()
     templates: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -181,6 +182,8 @@ def response_cost(response: str, row: dict, tariffs: pl.DataFrame, item_costs: p
 def _cost(response: str, row: dict, fixed: dict, typical: dict, policy: Policy) -> float:
     shipment = row.get("shipment_type")
     cost = fixed.get((response, shipment))
+    if cost is None:
+        cost = policy.fixed_uah.get(response)  # no tariff row for this shipment type
     if cost is not None:
         return float(cost)
     if response in ("standard_compensation", "replacement_plus_extra"):

@@ -22,13 +22,16 @@ def _by_level(assigned: pl.DataFrame) -> pl.DataFrame:
     return pl.concat([roots, subs], how="vertical_relaxed")
 
 
+UNKNOWN = "(unknown)"
+
+
 def cause_segments(assigned: pl.DataFrame, dimensions: Sequence[str], min_lift: float,
                    min_complaints: int) -> pl.DataFrame:
     """One row per cause (both levels) x segment dimension x value: count, share of the cause, lift.
 
     lift = (share of the cause's complaints in the segment) / (share of all assigned complaints in it);
     ``concentrated`` marks lift >= ``min_lift`` on at least ``min_complaints`` complaints. A missing
-    segment value counts as ``(unknown)``.
+    segment value counts as ``(unknown)``, which is never concentrated: it is no segment anyone can act on.
     """
     base = assigned.filter(pl.col("root_cause_id").is_not_null())
     if base.height == 0:
@@ -36,7 +39,7 @@ def cause_segments(assigned: pl.DataFrame, dimensions: Sequence[str], min_lift: 
     stacked = _by_level(base)
     frames = []
     for dimension in dimensions:
-        value = pl.col(dimension).cast(pl.String).fill_null("(unknown)").alias("segment_value")
+        value = pl.col(dimension).cast(pl.String).fill_null(UNKNOWN).alias("segment_value")
         overall = (base.group_by(value).len("n_segment")
                    .with_columns((pl.col("n_segment") / base.height).alias("segment_share")))
         per = (stacked.group_by("root_cause_id", value).len("complaints")
@@ -45,7 +48,8 @@ def cause_segments(assigned: pl.DataFrame, dimensions: Sequence[str], min_lift: 
                .with_columns((pl.col("share") / pl.col("segment_share")).alias("lift"), dimension=pl.lit(dimension)))
         frames.append(per)
     out = pl.concat(frames).with_columns(
-        ((pl.col("lift") >= min_lift) & (pl.col("complaints") >= min_complaints)).alias("concentrated"))
+        ((pl.col("lift") >= min_lift) & (pl.col("complaints") >= min_complaints)
+         & (pl.col("segment_value") != UNKNOWN)).alias("concentrated"))
     return out.select(list(SEGMENT_SCHEMA)).cast(SEGMENT_SCHEMA).sort("root_cause_id", "dimension", "segment_value")
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import duckdb
+import polars as pl
 import pytest
 import yaml
 
@@ -105,6 +107,7 @@ def test_recorded_decisions_and_reactions_survive_re_runs(analyzed: dict) -> Non
     other = next(r for r in ("promo_code", "gift_box") if r != recommended)
     con = warehouse.open_warehouse(home / "warehouse.duckdb")
     try:
+        decision_tables.record_decision(con, complaint, "bob", response=recommended)  # accepted, then overridden
         decision_tables.record_decision(con, complaint, "anna", response=other, note="client is a regular")
         decision_tables.record_decision(con, complaint, "anna", reaction="positive")
         with pytest.raises(ValueError, match="does not exist"):
@@ -115,7 +118,9 @@ def test_recorded_decisions_and_reactions_survive_re_runs(analyzed: dict) -> Non
     row = _published(home, "SELECT recommended_response, decided_response, decided_by, reaction FROM responses "
                            "WHERE complaint_id = ?", [complaint])
     assert row == [(recommended, other, "anna", "positive")]
-    assert _published(home, "SELECT count(*) FROM response_decisions WHERE complaint_id = ?", [complaint]) == [(2,)]
+    assert _published(home, "SELECT count(*) FROM response_decisions WHERE complaint_id = ?", [complaint]) == [(3,)]
+    latest = decision_tables.latest_decisions(duckdb.connect(str(home / "warehouse.duckdb"), read_only=True))
+    assert latest.filter(pl.col("complaint_id") == complaint)["decided_cost_uah"].to_list() == [None]  # override
 
 
 def test_a_failing_analysis_leaves_the_published_state(analyzed: dict, tmp_path: Path) -> None:
@@ -138,3 +143,21 @@ def test_an_analysis_with_nothing_ingested_fails_clearly_and_is_recorded(tmp_pat
         analyze_flow(home=str(tmp_path))
     assert _rows(tmp_path, "SELECT flow, status FROM pipeline_runs") == [("analyze", "failed")]
     assert not (tmp_path / "published" / "CURRENT").exists()
+
+
+def test_a_crash_while_writing_leaves_the_previous_tables_and_snapshot(analyzed: dict, tmp_path: Path) -> None:
+    """The analysis fails on its last table (dropped here): every table it had already replaced is rolled
+    back, nothing is published, and the run is recorded as failed."""
+    home = tmp_path / "home"
+    shutil.copytree(analyzed["home"], home)
+    con = duckdb.connect(str(home / "warehouse.duckdb"))
+    con.execute("DROP TABLE alerts")
+    con.close()
+    pointer = (home / "published" / "CURRENT").read_text()
+    before = _rows(home, "SELECT count(*), max(scored_at) FROM client_scores")
+    with pytest.raises(duckdb.CatalogException, match="alerts"):
+        analyze_flow(home=str(home), config_dir=str(analyzed["config"]))
+    assert _rows(home, "SELECT count(*), max(scored_at) FROM client_scores") == before
+    assert (home / "published" / "CURRENT").read_text() == pointer
+    assert _rows(home, "SELECT flow, status FROM pipeline_runs ORDER BY started_at DESC LIMIT 1") == [
+        ("analyze", "failed")]

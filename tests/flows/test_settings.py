@@ -72,3 +72,32 @@ def test_toml_files_are_read(config_dir: Path) -> None:
 def test_missing_config_folder(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match="does not exist"):
         load_settings(tmp_path / "nope", env={})
+
+
+@pytest.mark.parametrize(("rule", "message"), [
+    ("{name: r, when: {tier: A1}, choices: [promo_code], reason: x}", r"when\.tier is 'A1'; expected a list"),
+    ("{name: r, when: {severity: [high]}, choices: [promo_code], reason: x}", r"expected high or normal"),
+    ("{name: r, when: {hotspot: 'yes'}, choices: [promo_code], reason: x}", r"expected true or false"),
+    ("{name: r, when: {weather: [rain]}, choices: [promo_code], reason: x}", r"unknown condition\(s\) weather"),
+    ("{name: r, choices: [free_car], reason: x}", r"unknown response\(s\) free_car"),
+])
+def test_policy_rules_are_checked_and_named(config_dir: Path, rule: str, message: str) -> None:
+    (config_dir / "policy.yaml").write_text(f"rules:\n  - {rule}\n  - {{name: all, choices: [promo_code], "
+                                            "reason: y}\n", encoding="utf-8")
+    with pytest.raises(SettingsError, match=message) as error:
+        load_settings(config_dir=config_dir, env={})
+    assert "policy.yaml" in str(error.value) and "\n" not in str(error.value)
+
+
+def test_policy_must_end_with_a_rule_for_everything(config_dir: Path) -> None:
+    (config_dir / "policy.yaml").write_text("rules:\n  - {name: r, when: {tier: [A1]}, choices: [gift_box], "
+                                            "reason: x}\n", encoding="utf-8")
+    with pytest.raises(SettingsError, match="the last rule must have no `when`"):
+        load_settings(config_dir=config_dir, env={})
+
+
+def test_reaction_ranking_segment_must_be_one_the_analysis_publishes(config_dir: Path) -> None:
+    (config_dir / "policy.yaml").write_text("reaction_ranking: {segment: region}\nrules:\n"
+                                            "  - {name: all, choices: [promo_code], reason: y}\n", encoding="utf-8")
+    with pytest.raises(SettingsError, match="reaction_ranking.segment"):
+        load_settings(config_dir=config_dir, env={})

@@ -88,3 +88,23 @@ def test_spread_or_small_causes_are_process(n: int) -> None:
     kind, evidence, owner = typed(rows)["RC-late"]
     assert kind == "process" and owner == "Operations"
     assert ("note" in evidence) == (n < RULES.min_complaints)
+
+
+def test_requests_count_as_a_product_gap_only_when_one_industry_asks() -> None:
+    rules = CauseTypeRules(min_complaints=10, request_cues=frozenset({"додати"}), min_request_share=0.2,
+                           min_request_segment_lift=2.0)
+    industries = ["retail", "florist", "pharmacy", "auto"]
+
+    def rows(cause: str, n: int, industry, lemmas: str) -> list[dict]:
+        out = complaints(cause, n, employee=lambda i: f"K-{i % 40:04d}", lemmas=lemmas)
+        return [{**r, "industry": industry(i) if callable(industry) else industry} for i, r in enumerate(out)]
+
+    data = (rows("RC-bg", 400, lambda i: industries[i % 4], "посилка затримка")
+            + rows("RC-night", 30, "pharmacy", "аптека додати нічний доставка")
+            + rows("RC-wish", 30, lambda i: industries[i % 4], "додати щось"))
+    got = typed(data, rules)
+    kind, evidence, _ = got["RC-night"]
+    assert kind == "product_gap" and evidence["top_industry"]["industry"] == "pharmacy"
+    assert evidence["top_industry"]["lift"] >= 2.0
+    kind, evidence, _ = got["RC-wish"]
+    assert kind == "process" and evidence["request_share"] == 1.0  # everyone wishes: no segment's unmet need

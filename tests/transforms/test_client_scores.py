@@ -94,6 +94,16 @@ def test_a_cause_the_client_dominates_or_a_client_driven_cause_is_not_our_side()
     assert got["DRIVEN"]["our_side_share"] == 0.0
 
 
+def test_with_few_judged_complaints_our_side_is_measured_over_all_of_them() -> None:
+    """49 complaints still open in a cause 50 clients share, one refused: mostly ours, never flagged."""
+    clients = _clients(*ORDINARY, {"client_id": "WAITING"})
+    waiting = (_complaints("WAITING", 49, response=None, compensation=None)
+               + _complaints("WAITING", 1, response="polite_refusal", compensation=0.0, start=49))
+    got = _by_id(_scores(clients, ORDINARY_ROWS + waiting))["WAITING"]
+    assert got["our_side_share"] == 0.98 and got["value_destroyer"] is False
+    assert json.loads(got["evidence"])["signals"]["complaint_rate_ratio"]["fires"]
+
+
 def test_complaints_naming_a_hot_spot_employee_count_for_our_side() -> None:
     clients = _clients(*ORDINARY, {"client_id": "RUDE"})
     rude = _complaints("RUDE", 40, response="polite_refusal", compensation=0.0, hotspot=True, share=0.9)
@@ -139,7 +149,9 @@ def test_usage_groups_asking_with_and_without_a_group() -> None:
     assert got["ASK1"]["usage_group"] == got["ASK2"]["usage_group"] == "unusual_potential"
     assert got["LONE"]["usage_group"] == "unusual_no_potential"
     assert got["OK0"]["usage_group"] == "intended"
-    assert got["ASK1"]["tier"] == "X" or got["ASK1"]["value_score"] >= RULES.a_bounds[2]
+    # all B2B clients here have the same value (score 0.5, below A3): the asking group is X, the rest B1
+    assert (got["ASK1"]["tier"], got["ASK2"]["tier"], got["LONE"]["tier"], got["OK0"]["tier"]) == ("X", "X", "B1",
+                                                                                                  "B1")
 
 
 def test_every_client_gets_exactly_one_row_even_without_complaints() -> None:

@@ -32,16 +32,20 @@ def test_a_courier_far_above_the_median_courier_is_a_hot_spot_with_its_causes() 
     assert flagged.drop_nulls().unique().to_list() == ["K-7"] and flagged.null_count() == len(rows) - 43
 
 
-def test_peers_never_named_count_as_zero_and_small_counts_never_fire() -> None:
-    # one agent named 19 times, the two others never: ratio is huge but 19 < min_complaints
-    complaints = pl.DataFrame(_named("CC-2", 19) + _named("K-1", 2))
-    assert person_hotspots(complaints, EMPLOYEES, BRANCHES, HotspotRules()).height == 0
-    complaints = pl.DataFrame(_named("CC-2", 25) + _named("K-1", 2))
-    assert person_hotspots(complaints, EMPLOYEES, BRANCHES, HotspotRules())["subject"].to_list() == ["CC-2"]
+def test_the_median_is_of_peers_named_at_all_and_small_counts_never_fire() -> None:
+    # agents CC-1 and CC-3 are named 2 and 3 times: the median named agent has 3 (never-named peers do not
+    # pull it to zero, which would make anyone with 20 complaints a hot spot)
+    quiet = _named("CC-1", 2) + _named("CC-3", 3)
+    assert person_hotspots(pl.DataFrame(quiet + _named("CC-2", 19)), EMPLOYEES, BRANCHES, HotspotRules()).height == 0
+    hot = person_hotspots(pl.DataFrame(quiet + _named("CC-2", 25)), EMPLOYEES, BRANCHES, HotspotRules())
+    assert hot.select("subject", "expected", "ratio").rows() == [("CC-2", 3.0, 8.3)]
+    alone = person_hotspots(pl.DataFrame(_named("CC-2", 40)), EMPLOYEES, BRANCHES, HotspotRules())
+    assert alone.height == 0  # the only agent named: no peer to stand out from
 
 
 def test_branch_hot_spots() -> None:
-    complaints = pl.DataFrame(_named(None, 30, branch="BR2") + _named(None, 2, branch="BR1"))
+    complaints = pl.DataFrame(_named(None, 30, branch="BR2") + _named(None, 2, branch="BR1")
+                              + _named(None, 3, branch="BR3"))
     hot = person_hotspots(complaints, EMPLOYEES, BRANCHES, HotspotRules())
     assert hot.select("subject_type", "subject").rows() == [("branch", "BR2")]
 

@@ -32,6 +32,14 @@ def test_lift_is_the_cause_share_over_the_segment_share() -> None:
     assert sub["segment_value"].to_list() == ["florist"] and sub["concentrated"].to_list() == [False]
 
 
+def test_an_unknown_segment_value_is_counted_but_never_concentrated() -> None:
+    frame = assigned().with_columns(industry=pl.when(pl.col("root_cause_id") == "RC-1").then(None)
+                                    .otherwise(pl.col("industry")))
+    row = cause_segments(frame, ["industry"], min_lift=1.2, min_complaints=2).filter(
+        pl.col("root_cause_id") == "RC-1").row(0, named=True)
+    assert (row["segment_value"], row["complaints"], row["lift"], row["concentrated"]) == ("(unknown)", 2, 2.0, False)
+
+
 def test_daily_counts_and_spans_ignore_unassigned_complaints() -> None:
     daily = cause_daily(assigned()).filter(pl.col("level") == "root")
     assert daily.select("root_cause_id", "complaints", "share").rows() == [
