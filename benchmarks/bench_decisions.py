@@ -114,17 +114,42 @@ def planted_types(home: Path, case: Path) -> pl.DataFrame:
         decision_kind, decision_share = _majority(members["decision_type"])
         root = members["root_cause_id"].fill_null("-").value_counts(sort=True).row(0)[0]
         top = segments.filter(pl.col("root_cause_id") == root).head(1)
+        focus_found = _focus_found(members, segments, json.loads(focus.get(cause) or "{}"))
         rows.append({
             "planted cause": cause, "planted type": planted, "complaints": members.height,
             "cluster type": f"{cluster_kind} {cluster_share:.0%}",
             "decision type": f"{decision_kind} {decision_share:.0%}",
             "right (decision)": round(float((members["decision_type"] == planted).mean()), 2),
             "hot spot / event": round(float((members["person"] | members["event"]).mean()), 2),
-            "segment found": (f"{top['dimension'][0]}={top['segment_value'][0]} (lift {top['lift'][0]:.1f})"
-                              if top.height else "-"),
-            "planted focus": (focus.get(cause) or "-")[:60],
+            "top segment of its main root cause": (f"{top['dimension'][0]}={top['segment_value'][0]} "
+                                                   f"(lift {top['lift'][0]:.1f})" if top.height else "-"),
+            "planted focus found": focus_found,
         })
     return pl.DataFrame(rows).sort("complaints", descending=True)
+
+
+FOCUS_DIMENSIONS = ("industry", "shipment_type", "region")
+
+
+def _focus_found(members: pl.DataFrame, segments: pl.DataFrame, focus: dict) -> str:
+    """Whether the root causes holding ≥ 10% of a planted cause's complaints are flagged concentrated in
+    the planted focus (industry, shipment type, region): the best such segment, its lift and the share of
+    the planted complaints in those root causes."""
+    wanted = [(dim, str(focus[dim])) for dim in FOCUS_DIMENSIONS if dim in focus]
+    if not wanted:
+        return "(no focus planted)"
+    shares = members["root_cause_id"].drop_nulls().value_counts().with_columns(
+        (pl.col("count") / members.height).alias("share")).filter(pl.col("share") >= 0.1)
+    found = []
+    for dim, value in wanted:
+        hits = segments.filter(pl.col("root_cause_id").is_in(shares["root_cause_id"].to_list())
+                               & (pl.col("dimension") == dim) & (pl.col("segment_value") == value))
+        if hits.height:
+            covered = shares.filter(pl.col("root_cause_id").is_in(hits["root_cause_id"].to_list()))["share"].sum()
+            found.append(f"{dim}={value} lift {hits['lift'].max():.1f} ({covered:.0%} of it)")
+        else:
+            found.append(f"{dim}={value} not found")
+    return "; ".join(found)
 
 
 def _majority(values: pl.Series) -> tuple[str, float]:

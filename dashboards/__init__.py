@@ -1,5 +1,5 @@
-"""The Streamlit app: one page per role task, all SQL in one queries module.
+"""The Streamlit app: one module per page under ``views/``, all SQL in ``queries.py``, sign-in in ``auth.py``.
 
-Reads published tables only (read-only DuckDB); decisions and cluster edits go back through one narrow
-write function in ``flows.warehouse``.
+Reads the current published snapshot only (read-only DuckDB). What people record (decisions, reactions,
+fix statuses, cause edits) goes to decision files through :mod:`flows.decision_inbox`, never to the warehouse.
 """

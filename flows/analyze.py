@@ -19,7 +19,7 @@ import polars as pl
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from flows import decision_tables, warehouse
+from flows import decision_inbox, decision_tables, warehouse
 from flows.settings import Settings, load_settings
 from flows.timing import Stopwatch
 from transforms.amounts import largest_uah
@@ -81,6 +81,7 @@ def analyze_flow(home: str | None = None, config_dir: str | None = None, publish
     con = warehouse.open_warehouse(settings.warehouse_path)
     try:
         with warehouse.recorded_run(con, "analyze") as run_id:
+            collected = decision_inbox.collect(con, settings.home)  # what people recorded in the dashboard
             complaints = decision_tables.analysis_complaints(con)
             if complaints.height == 0:
                 raise ValueError("there are no complaints to analyze: run `causeway ingest` (or the demo) first")
@@ -130,6 +131,7 @@ def analyze_flow(home: str | None = None, config_dir: str | None = None, publish
             clock.lap("write")
             summary = {
                 "as_of": as_of.isoformat(), "complaints": complaints.height, "rows": counts, "budget": budget,
+                "records_collected": collected,
                 "value_destroyers": len(flagged),
                 "tiers": dict(scores.group_by("tier").len().sort("tier").iter_rows()),
                 "usage_groups": dict(scores.group_by("usage_group").len().sort("usage_group").iter_rows()),

@@ -84,11 +84,11 @@ def write_assignment(con: duckdb.DuckDBPyConnection, assignment: pl.DataFrame, r
 
 
 def write_causes(con: duckdb.DuckDBPyConnection, *, causes: pl.DataFrame, segments: pl.DataFrame,
-                 daily: pl.DataFrame, edit_outcomes: dict[str, str]) -> None:
+                 daily: pl.DataFrame, cause_map: pl.DataFrame, edit_outcomes: dict[str, str]) -> None:
     """The stage's derived tables in one transaction: a crash leaves the previous state whole."""
     with transaction(con):
         for table, frame in (("root_causes", causes), ("root_cause_segments", segments),
-                             ("root_cause_daily", daily)):
+                             ("root_cause_daily", daily), ("root_cause_map", cause_map)):
             con.execute(f"DELETE FROM {table}")
             insert_rows(con, table, frame)
         for edit_id, outcome in edit_outcomes.items():

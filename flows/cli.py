@@ -254,13 +254,14 @@ def _say(message: str) -> None:
 
 
 def _register_decision_commands() -> None:
-    from flows import cli_decisions
+    from flows import cli_dashboard, cli_decisions
 
     cli.add_command(cli_decisions.analyze)
     cli.add_command(cli_decisions.run)
     cli.add_command(cli_decisions.respond)
     cli.add_command(cli_decisions.clients)
     causes.add_command(cli_decisions.causes_fix)
+    cli.add_command(cli_dashboard.dashboard)
 
 
 _register_decision_commands()

@@ -24,14 +24,14 @@ import polars as pl
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from flows import cause_tables, topic_store, warehouse
+from flows import cause_tables, decision_inbox, topic_store, warehouse
 from flows.settings import Settings, load_settings
 from flows.timing import Stopwatch
 from nlp.cause_model import apply_edits, build_model, cause_rows, edited_mapping
 from nlp.embeddings import make_backend, text_hash
 from nlp.emerging import emerging_keywords
 from nlp.normalize import Normalizer, init_worker_normalizer, normalize_in_worker
-from nlp.topics import FitParams, TopicModel, fit_topics, label_from_keywords
+from nlp.topics import FitParams, TopicModel, centroid_map, fit_topics, label_from_keywords
 from transforms.cause_types import cause_types
 from transforms.root_cause_stats import cause_daily, cause_segments, cause_spans
 
@@ -149,6 +149,7 @@ def cluster_flow(home: str | None = None, config_dir: str | None = None, refit: 
     clock = Stopwatch()
     try:
         with warehouse.recorded_run(con, "cluster") as run_id:
+            decision_inbox.collect(con, settings.home)  # cause edits made in the dashboard
             normalized = normalize_new(con, settings)
             clock.lap("normalize")
             logger.info("normalized %d new complaint(s)", normalized)
@@ -220,8 +221,11 @@ def _rebuild_figures(con, settings: Settings, model: TopicModel, new_ids: set[st
     watch = _emerging_row(con, t, model.version)
     if watch is not None:
         causes = pl.concat([causes, watch], how="diagonal_relaxed")
+    ids, xy = centroid_map(model)
+    cause_map = pl.DataFrame({"fit_sub_cause_id": ids, "x": xy[:, 0].tolist(), "y": xy[:, 1].tolist()},
+                             schema={"fit_sub_cause_id": pl.String, "x": pl.Float64, "y": pl.Float64})
     cause_tables.write_causes(con, causes=causes, segments=segments, daily=cause_daily(assigned),
-                              edit_outcomes=outcomes)
+                              cause_map=cause_map, edit_outcomes=outcomes)
     unassigned = assigned.filter(pl.col("root_cause_id").is_null()).height
     return {"model_version": model.version, "complaints": assigned.height, "unassigned": unassigned,
             "root_causes": causes.filter((pl.col("level") == "root") & (pl.col("status") != "emerging")).height,

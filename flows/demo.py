@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from dashboards.formatting import kpi_value
 from data.courier_case.generate import GENERATOR_VERSION, generate_case
 from flows import warehouse
 from flows.reference_load import load_reference_folder
@@ -86,11 +87,10 @@ class DemoReport:
                   f"  budget {b['period']}: {b['used_uah']:,.0f} UAH used + {b['recommended_uah']:,.0f} recommended "
                   f"of {b['budget_uah']:,.0f}",
                   f"  spike alerts still active: {a['active_alerts']}",
-                  "  KPIs, last 30 days (value / target, owner):"]
+                  "  KPIs, last 30 days (value, target, owner):"]
         for name, unit, target, _direction, value, owner in self.kpis:
-            shown = "-" if value is None else f"{value:,.4g}"
-            lines.append(f"    {name:<44} {shown:>10} / {target if target is not None else '-'} {unit or ''}"
-                         f"  ({owner})")
+            lines.append(f"    {name:<44} {kpi_value(value, unit) or '-':>12} (target {kpi_value(target, unit) or '-'})"
+                         f"  {owner}")
         snapshot = self.cluster.get("published") or self.ingest.get("published", "")
         lines += [
             f"Published snapshot for readers: {snapshot}",
@@ -112,7 +112,8 @@ class DemoReport:
             "run `causeway analyze` to see the recommendations change",
             f"  - spike alerts: {sys.executable} -c \"import duckdb; print(duckdb.connect('{snapshot}', "
             "read_only=True).sql('SELECT * FROM alerts ORDER BY ratio DESC LIMIT 10'))\"",
-            "  - the dashboard arrives with its capability (see the README)",
+            "  - the dashboard: `causeway dashboard` (prints a sign-in link for http://127.0.0.1:8501; pages for "
+            "managers, analysts and the CX desk)",
         ]
         return "\n".join(lines)
 

@@ -124,6 +124,16 @@ class TopicSettings(_Strict):
     emerging_min_complaints: int = Field(20, ge=1, description="unassigned complaints before a watch row is published")
 
 
+DASHBOARD_PAGES = ("overview", "root_causes", "cx_desk", "clients", "data_quality")
+
+
+class DashboardSettings(_Strict):
+    roles: dict[str, tuple[Literal[DASHBOARD_PAGES], ...]] = Field(default_factory=lambda: {  # type: ignore[valid-type]
+        "admin": DASHBOARD_PAGES})
+    token_hours: float = Field(12.0, gt=0)
+    port: int = Field(8501, ge=1024, le=65535)
+
+
 class Settings(_Strict):
     home: Path = Field(default_factory=lambda: REPO_ROOT / "data")
     config_dir: Path = Field(DEFAULT_CONFIG_DIR, description="set by load_settings: the folder read")
@@ -136,6 +146,7 @@ class Settings(_Strict):
     cause_types: CauseTypeSettings = CauseTypeSettings()
     clients: ClientSettings = ClientSettings()
     policy: PolicySettings = Field(default_factory=default_policy)
+    dashboard: DashboardSettings = DashboardSettings()
 
     @property
     def warehouse_path(self) -> Path:

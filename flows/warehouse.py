@@ -37,6 +37,7 @@ PUBLISHED_TABLES: tuple[str, ...] = (
     "root_cause_segments",
     "root_cause_daily",
     "root_cause_edits",
+    "root_cause_map",
     "client_scores",
     "responses",
     "response_decisions",

@@ -244,3 +244,12 @@ def carry_ids(previous: pl.DataFrame, current: pl.DataFrame, taken: set[str], pr
 
 
 __all__ = ["TopicModel", "FitParams", "FitResult", "fit_topics", "carry_ids", "label_from_keywords", "UNASSIGNED"]
+
+
+def centroid_map(model: TopicModel) -> tuple[list[str], np.ndarray]:
+    """The fitted sub-causes on a plane: the first two principal components of their centroids (ids, (n, 2))."""
+    centered = model.centroids - model.centroids.mean(axis=0, keepdims=True)
+    if len(model.sub_ids) < 2:
+        return list(model.sub_ids), np.zeros((len(model.sub_ids), 2))
+    _u, _s, vt = np.linalg.svd(centered, full_matrices=False)
+    return list(model.sub_ids), centered @ vt[:2].T

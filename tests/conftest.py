@@ -71,3 +71,29 @@ def query_warehouse(home: Path, sql: str, params: list | None = None) -> list[tu
         return con.execute(sql, params or []).fetchall()
     finally:
         con.close()
+
+
+HOSTILE_TEXT = ("<script>alert('xss')</script> **bold** [click](javascript:alert(1)) <img src=x onerror=alert(2)> "
+                "=HYPERLINK(\"http://evil\") my parcel 20606625929921 is late")
+
+
+@pytest.fixture(scope="session")
+def dashboard_home(small_case: Path, tmp_path_factory, prefect_harness) -> Path:
+    """A home where the small case (plus one hostile social post) went through the whole pipeline."""
+    import json
+    import shutil
+
+    from flows.pipeline import pipeline_flow
+    from flows.reference_load import load_reference_folder
+    from flows.settings import load_settings
+
+    home = tmp_path_factory.mktemp("dashboard_home")
+    inbox = home / "inbox"
+    shutil.copytree(small_case / "inbox", inbox)
+    sample = next((inbox / "social").glob("x_mentions_*.ndjson")).read_text(encoding="utf-8").splitlines()[0]
+    post = json.loads(sample)
+    post["data"].update(id="999000111", text=HOSTILE_TEXT, created_at="2026-10-31T20:00:00.000Z")
+    (inbox / "social" / "x_mentions_hostile.ndjson").write_text(json.dumps(post) + "\n", encoding="utf-8")
+    load_reference_folder(load_settings(home=home, env={}).warehouse_path, small_case / "reference")
+    pipeline_flow(inbox=str(inbox), home=str(home))
+    return home
