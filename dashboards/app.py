@@ -14,7 +14,7 @@ user = common.signed_in_user()
 pages = [st.Page(PAGE_FILES[key], title=common.PAGE_TITLES[key], url_path=key, default=i == 0)
          for i, key in enumerate(common.allowed_pages(user))]
 with st.sidebar:
-    st.caption(f"Signed in as **{user.name}** ({user.role})")
+    st.text(f"Signed in as {user.name} ({user.role})")
     if st.button("Sign out"):
         st.session_state.pop("user", None)
         st.rerun()

@@ -4,8 +4,9 @@ Why this and not an identity provider: the dashboard runs beside the warehouse, 
 server with no internet, and Streamlit's built-in ``st.login`` needs an OpenID Connect provider. Users live in
 ``<home>/dashboard/users.yaml`` (never in git): a role and a salted scrypt hash per user, added with
 ``causeway dashboard user add NAME --role cx``. ``causeway dashboard`` prints a sign-in link carrying a
-random token (as Jupyter does); only the token's SHA-256 is stored, with its user and expiry. Roles and the
-pages each may open come from ``config/dashboard.yaml``; every page checks the role again.
+random token (as Jupyter does); only the token's SHA-256 is stored, with its user and expiry, and each start
+revokes the links issued before. Roles and the pages each may open come from ``config/dashboard.yaml``;
+every page checks the role again.
 """
 
 from __future__ import annotations
@@ -58,11 +59,20 @@ def add_user(home: Path, name: str, role: str, password: str, roles: dict[str, t
 
 def check_password(home: Path, name: str, password: str) -> User | None:
     entry = _read_users(home).get(name)
-    if not entry:
-        return None
-    if not hmac.compare_digest(_hash(password, bytes.fromhex(entry["salt"])), entry["hash"]):
-        return None
-    return User(name, entry["role"])
+    salt, expected = (bytes.fromhex(entry["salt"]), entry["hash"]) if entry else (_DUMMY_SALT, "")
+    matches = hmac.compare_digest(_hash(password, salt), expected)  # hashed either way: no timing hint
+    return User(name, entry["role"]) if entry and matches else None
+
+
+_DUMMY_SALT = secrets.token_bytes(16)
+
+
+def revoke_tokens(home: Path) -> None:
+    """Forget every sign-in link issued so far (``causeway dashboard`` does it on each start)."""
+    folder = home / "dashboard" / "tokens"
+    if folder.exists():
+        for path in folder.glob("*.json"):
+            path.unlink(missing_ok=True)
 
 
 def issue_token(home: Path, name: str, hours: float) -> str:
@@ -93,8 +103,10 @@ def _token_path(home: Path, token: str) -> Path:
 
 
 def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.chmod(tmp, 0o600)
+    """Write a secret file: readable by its owner only from the first byte, replaced atomically."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    descriptor = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
     os.replace(tmp, path)

@@ -17,7 +17,9 @@ import streamlit as st
 
 from flows.warehouse import current_snapshot
 
-SEGMENT_DIMENSIONS = ("industry", "client_type", "shipment_type", "region", "channel")
+SEGMENT_DIMENSIONS = ("industry", "client_type", "shipment_type", "region", "channel", "language")  # filterable
+# a client's name is shown for businesses only: a private client's name is personal data
+CLIENT_NAME = "CASE WHEN cl.client_type = 'B2B' THEN cl.name END"
 MAP_POINTS = 4_000
 
 
@@ -36,20 +38,22 @@ def _sql(path: str, sql: str, params: list | None = None) -> pl.DataFrame:
 
 
 def _segment_filter(dimension: str | None, value: str | None, alias: str = "c") -> tuple[str, list]:
-    if not dimension or not value or dimension not in SEGMENT_DIMENSIONS:
+    if not dimension or not value:
         return "", []
+    if dimension not in SEGMENT_DIMENSIONS:
+        raise ValueError(f"'{dimension}' is not a segment column of complaints")
     return f" AND coalesce(CAST({alias}.{dimension} AS VARCHAR), '(unknown)') = ?", [value]
 
 
 # --- overview -------------------------------------------------------------------------------------
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=64)
 def data_days(path: str) -> tuple[date, date]:
     row = _sql(path, "SELECT min(received_at)::DATE AS lo, max(received_at)::DATE AS hi FROM complaints")
     return row["lo"][0], row["hi"][0]
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=64)
 def segment_values(path: str, dimension: str) -> list[str]:
     if dimension not in SEGMENT_DIMENSIONS:
         return []
@@ -58,7 +62,7 @@ def segment_values(path: str, dimension: str) -> list[str]:
     return frame["v"].to_list()
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=64)
 def kpi_tiles(path: str, start: date, end: date, previous_start: date, dimension: str | None,
               value: str | None) -> pl.DataFrame:
     """One row per KPI: value over [start, end], over the previous period of the same length, target, owner.
@@ -81,14 +85,14 @@ def kpi_tiles(path: str, start: date, end: date, previous_start: date, dimension
         ORDER BY d.kpi""", [dim, val, start, previous_start, end])
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=64)
 def kpi_trend(path: str, kpi: str, start: date, end: date, dimension: str | None, value: str | None) -> pl.DataFrame:
     dim, val = (dimension, value) if dimension and value else ("all", "all")
     return _sql(path, "SELECT day, value, target FROM kpi_daily WHERE kpi = ? AND dimension = ? AND segment_value = ? "
                       "AND day BETWEEN ? AND ? ORDER BY day", [kpi, dim, val, start, end])
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=64)
 def top_causes(path: str, start: date, end: date, previous_start: date, dimension: str | None,
                value: str | None) -> pl.DataFrame:
     """Root causes in the period: complaints, compensation paid, growth vs the previous period, type, owner."""
@@ -104,7 +108,7 @@ def top_causes(path: str, start: date, end: date, previous_start: date, dimensio
         GROUP BY ALL ORDER BY cost_uah DESC""", [start, start, start, previous_start, end, *params])
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=64)
 def period_complaints(path: str, start: date, end: date, dimension: str | None, value: str | None,
                       root_cause_id: str | None = None, limit: int = 500) -> pl.DataFrame:
     """The complaints behind the overview's figures: those received in the period (and segment, and cause)."""
@@ -120,7 +124,7 @@ def period_complaints(path: str, start: date, end: date, dimension: str | None, 
         ORDER BY c.received_at DESC LIMIT {int(limit)}""", [start, end, *params])
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=64)
 def alerts(path: str, active_only: bool) -> pl.DataFrame:
     where = "WHERE active" if active_only else ""
     return _sql(path, f"SELECT a.*, r.label FROM alerts a LEFT JOIN root_causes r ON r.root_cause_id = a.key "
@@ -129,7 +133,7 @@ def alerts(path: str, active_only: bool) -> pl.DataFrame:
 
 # --- root causes ----------------------------------------------------------------------------------
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=64)
 def causes(path: str, level: str) -> pl.DataFrame:
     """Causes of one level with size, type, owner, fix status and the last 30 days vs the 30 before."""
     return _sql(path, """
@@ -148,14 +152,14 @@ def causes(path: str, level: str) -> pl.DataFrame:
         WHERE r.level = ? ORDER BY r.size DESC""", [level])
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=64)
 def heatmap(path: str, dimension: str) -> pl.DataFrame:
     return _sql(path, "SELECT s.root_cause_id, s.segment_value, s.complaints, s.lift, s.concentrated FROM "
                       "root_cause_segments s JOIN root_causes r USING (root_cause_id) WHERE r.level = 'root' "
                       "AND s.dimension = ?", [dimension])
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=64)
 def cause_map(path: str) -> pl.DataFrame:
     """Up to MAP_POINTS complaints placed around their sub-cause's position on the centroid map: the farther
     from it, the less similar the complaint is to its sub-cause."""
@@ -168,7 +172,7 @@ def cause_map(path: str) -> pl.DataFrame:
         ORDER BY hash(a.complaint_id) LIMIT {MAP_POINTS}""")
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=64)
 def cause_detail(path: str, cause_id: str) -> dict:
     cause = _sql(path, "SELECT * FROM root_causes WHERE root_cause_id = ?", [cause_id])
     reps = cause["representative_complaint_ids"][0].to_list() if cause.height else []
@@ -182,18 +186,18 @@ def cause_detail(path: str, cause_id: str) -> dict:
         "segments": _sql(path, "SELECT dimension, segment_value, complaints, share, lift, concentrated FROM "
                                "root_cause_segments WHERE root_cause_id = ? ORDER BY lift DESC", [cause_id]),
         "clients": _sql(path, f"""
-            SELECT c.client_id, any_value(cl.name) AS name, any_value(s.tier) AS tier, count(*) AS complaints
+            SELECT c.client_id, any_value({CLIENT_NAME}) AS name, any_value(s.tier) AS tier, count(*) AS complaints
             FROM complaint_root_cause a JOIN complaints c USING (complaint_id)
             LEFT JOIN clients cl USING (client_id) LEFT JOIN client_scores s USING (client_id)
             WHERE a.{column} = ? AND c.client_id IS NOT NULL GROUP BY c.client_id ORDER BY complaints DESC
             LIMIT 200""", [cause_id]),
-        "group_fix": _sql(path, "SELECT g.dimension, g.segment_value, g.lift, g.client_id, cl.name, g.tier, "
-                                "g.revenue_uah FROM group_fix_candidates g LEFT JOIN clients cl USING (client_id) "
-                                "WHERE g.root_cause_id = ? ORDER BY g.revenue_uah DESC", [cause_id]),
+        "group_fix": _sql(path, f"SELECT g.dimension, g.segment_value, g.lift, g.client_id, {CLIENT_NAME} AS name, "
+                                "g.tier, g.revenue_uah FROM group_fix_candidates g LEFT JOIN clients cl "
+                                "USING (client_id) WHERE g.root_cause_id = ? ORDER BY g.revenue_uah DESC", [cause_id]),
     }
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=64)
 def cause_complaints(path: str, cause_id: str, level: str, dimension: str | None, value: str | None,
                      limit: int = 500) -> pl.DataFrame:
     """The complaints behind a cause (optionally in one segment): the drill-down under every number."""
@@ -208,7 +212,7 @@ def cause_complaints(path: str, cause_id: str, level: str, dimension: str | None
 
 # --- CX desk -----------------------------------------------------------------------------------------
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=64)
 def queue(path: str, response: str | None, tier: str | None, only_undecided: bool) -> pl.DataFrame:
     where, params = ["TRUE"], []
     if response:
@@ -217,8 +221,9 @@ def queue(path: str, response: str | None, tier: str | None, only_undecided: boo
     if tier:
         where.append("s.tier = ?")
         params.append(tier)
-    if only_undecided:
-        where.append("r.decided_response IS NULL")
+    if only_undecided:  # a decision in the snapshot, even one the responses table has not caught up with
+        where.append("r.decided_response IS NULL AND NOT EXISTS (SELECT 1 FROM response_decisions d "
+                     "WHERE d.complaint_id = r.complaint_id AND d.kind = 'decision')")
     return _sql(path, f"""
         SELECT r.complaint_id, c.received_at, c.channel, r.client_id, s.tier, s.usage_group,
                r.recommended_response, r.alternatives, r.reason, r.cost_uah, r.expected_positive_rate,
@@ -229,13 +234,18 @@ def queue(path: str, response: str | None, tier: str | None, only_undecided: boo
         ORDER BY r.significance IS NULL, s.tier NULLS LAST, c.received_at LIMIT 500""", params)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=64)
+def has_table(path: str, table: str) -> bool:
+    return _sql(path, "SELECT count(*) AS n FROM information_schema.tables WHERE table_name = ?", [table])["n"][0] > 0
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
 def client_history(path: str, client_id: str) -> pl.DataFrame:
     return _sql(path, "SELECT received_at, channel, status, response_type, compensation_uah, reaction, text_masked "
                       "FROM complaints WHERE client_id = ? ORDER BY received_at DESC LIMIT 50", [client_id])
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=64)
 def budget(path: str) -> dict:
     """The budget meter of the last analysis (``pipeline_runs.summary``)."""
     frame = _sql(path, "SELECT summary FROM pipeline_runs WHERE flow = 'analyze' AND status = 'completed' "
@@ -247,16 +257,16 @@ def budget(path: str) -> dict:
 
 # --- clients -------------------------------------------------------------------------------------------
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=64)
 def tiers(path: str) -> pl.DataFrame:
     return _sql(path, "SELECT tier, usage_group, count(*) AS clients FROM client_scores GROUP BY ALL ORDER BY ALL")
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=64)
 def flagged_clients(path: str, only_flagged: bool) -> pl.DataFrame:
     where = "WHERE s.value_destroyer" if only_flagged else ""
     return _sql(path, f"""
-        SELECT s.client_id, cl.name, cl.industry, s.tier, s.usage_group, s.value_destroyer, s.confidence,
+        SELECT s.client_id, {CLIENT_NAME} AS name, cl.industry, s.tier, s.usage_group, s.value_destroyer, s.confidence,
                s.complaints, s.complaints_per_1k_shipments, s.compensation_uah, s.our_side_share, cl.revenue_uah,
                s.evidence
         FROM client_scores s JOIN clients cl USING (client_id) {where}
@@ -265,7 +275,7 @@ def flagged_clients(path: str, only_flagged: bool) -> pl.DataFrame:
 
 # --- data quality & runs ------------------------------------------------------------------------------
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=64)
 def loads(path: str) -> pl.DataFrame:
     return _sql(path, "SELECT source, ingested_at::DATE AS day, count(*) AS files, sum(rows_in) AS rows_in, "
                       "sum(rows_loaded) AS loaded, sum(rows_quarantined) AS quarantined, "
@@ -273,14 +283,14 @@ def loads(path: str) -> pl.DataFrame:
                       "GROUP BY ALL ORDER BY day DESC, source")
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=64)
 def validation(path: str) -> pl.DataFrame:
     return _sql(path, "SELECT source, suite, expectation, column_name, count(*) AS checks, "
                       "count(*) FILTER (WHERE NOT success) AS failed, sum(unexpected_count) AS unexpected "
                       "FROM validation_results GROUP BY ALL ORDER BY failed DESC, source")
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=64)
 def quarantine(path: str, source: str | None, kind: str | None) -> pl.DataFrame:
     where, params = ["TRUE"], []
     if source:
@@ -294,7 +304,7 @@ def quarantine(path: str, source: str | None, kind: str | None) -> pl.DataFrame:
                       f"ORDER BY quarantined_at DESC, file_name, row_number LIMIT 500", params)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=64)
 def runs(path: str) -> pl.DataFrame:
     return _sql(path, "SELECT run_id, flow, started_at, finished_at, status, summary FROM pipeline_runs "
                       "ORDER BY started_at DESC LIMIT 50")

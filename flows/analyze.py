@@ -131,7 +131,7 @@ def analyze_flow(home: str | None = None, config_dir: str | None = None, publish
             clock.lap("write")
             summary = {
                 "as_of": as_of.isoformat(), "complaints": complaints.height, "rows": counts, "budget": budget,
-                "records_collected": collected,
+                "records_collected": len(collected), "collected_ids": collected,
                 "value_destroyers": len(flagged),
                 "tiers": dict(scores.group_by("tier").len().sort("tier").iter_rows()),
                 "usage_groups": dict(scores.group_by("usage_group").len().sort("usage_group").iter_rows()),
@@ -150,6 +150,7 @@ def analyze_flow(home: str | None = None, config_dir: str | None = None, publish
             if publish:
                 summary["published"] = str(warehouse.publish(con, settings.published_path,
                                                              keep=settings.warehouse.keep_snapshots).path)
+                decision_inbox.archive(settings.home, collected)
                 clock.lap("publish")
     finally:
         con.close()

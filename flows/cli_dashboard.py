@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import subprocess
 import sys
 
 import click
@@ -31,6 +30,7 @@ def dashboard(ctx: click.Context, port: int | None, as_user: str, address: str) 
     home = settings.home
     if not auth.users_file(home).exists():
         auth.add_user(home, "admin", "admin", secrets.token_urlsafe(16), settings.dashboard.roles)
+    auth.revoke_tokens(home)
     try:
         token = auth.issue_token(home, as_user, settings.dashboard.token_hours)
     except ValueError as exc:
@@ -46,7 +46,8 @@ def dashboard(ctx: click.Context, port: int | None, as_user: str, address: str) 
     command = [sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "dashboards" / "app.py"),
                "--server.address", address, "--server.port", str(port), "--server.headless", "true",
                "--browser.gatherUsageStats", "false"]
-    raise SystemExit(subprocess.call(command, env=env))
+    sys.stdout.flush()
+    os.execve(sys.executable, command, env)  # Streamlit takes this process over: stopping it stops the app
 
 
 @dashboard.group()

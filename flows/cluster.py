@@ -149,7 +149,7 @@ def cluster_flow(home: str | None = None, config_dir: str | None = None, refit: 
     clock = Stopwatch()
     try:
         with warehouse.recorded_run(con, "cluster") as run_id:
-            decision_inbox.collect(con, settings.home)  # cause edits made in the dashboard
+            collected = decision_inbox.collect(con, settings.home)  # cause edits made in the dashboard
             normalized = normalize_new(con, settings)
             clock.lap("normalize")
             logger.info("normalized %d new complaint(s)", normalized)
@@ -179,11 +179,12 @@ def cluster_flow(home: str | None = None, config_dir: str | None = None, refit: 
             summary = _rebuild_figures(con, settings, edited, new_ids, outcomes)
             clock.lap("segments + daily")
             summary.update(mode=mode, normalized=normalized, embedded=embedded, assigned=assignment.height,
-                           seconds=clock.laps)
+                           seconds=clock.laps, collected_ids=collected)
             warehouse.finish_run(con, run_id, "completed", summary)
             if publish:
                 summary["published"] = str(warehouse.publish(con, settings.published_path,
                                                              keep=settings.warehouse.keep_snapshots).path)
+                decision_inbox.archive(settings.home, collected)
                 clock.lap("publish")
     finally:
         con.close()

@@ -1,12 +1,14 @@
 """What people record in the dashboard (decisions, reactions, fix statuses, cause edits), as files first.
 
 The dashboard never writes the warehouse: DuckDB allows one writer, and the pipeline may hold it for
-minutes. Each record is one small JSON file under ``<home>/decisions/inbox/``, written to a temporary name
-and renamed (atomic), so two people working at once never overwrite each other and nothing is half-written.
-:func:`collect` moves the files into the warehouse's append-only tables (``response_decisions``,
-``cause_fixes``, ``root_cause_edits``) — the analyze flow and the CLI call it first — and files them under
-``decisions/loaded/``. A record is loaded once: its id is its file name, and ids already in the warehouse are
-skipped.
+minutes. Each record is one small JSON file under ``<home>/decisions/inbox/``, written to a temporary name,
+flushed and renamed (atomic), so two people working at once never overwrite each other and nothing is
+half-written. :func:`collect` loads the records into the warehouse's append-only tables
+(``response_decisions``, ``cause_fixes``, ``root_cause_edits``) — the analyze and cluster flows call it first;
+a record's id is its file name, and ids already in the warehouse are skipped, so a record is loaded once. The
+files stay in the inbox (the dashboard keeps showing them as recorded) until a snapshot holding them is
+published: :func:`archive` then files them under ``decisions/loaded/``. A file that cannot be read goes to
+``decisions/rejected/``.
 """
 
 from __future__ import annotations
@@ -39,37 +41,62 @@ def submit(home: Path, kind: str, author: str, **fields) -> dict:
     folder = inbox(home)
     folder.mkdir(parents=True, exist_ok=True)
     tmp = folder / f".{record['id']}.tmp"
-    tmp.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    with open(tmp, "w", encoding="utf-8") as handle:
+        handle.write(json.dumps(record, ensure_ascii=False))
+        handle.flush()
+        os.fsync(handle.fileno())
     os.replace(tmp, folder / f"{record['id']}.json")
     return record
 
 
 def pending(home: Path) -> list[dict]:
-    """Records submitted but not collected into the warehouse yet, oldest first."""
+    """Records submitted and not yet in a published snapshot, oldest first (unreadable files are set aside)."""
     folder = inbox(home)
     if not folder.exists():
         return []
-    records = [json.loads(p.read_text(encoding="utf-8")) for p in folder.glob("*.json")]
+    records = []
+    for path in folder.glob("*.json"):
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+            _check(record)
+        except (OSError, ValueError, KeyError) as exc:
+            rejected = folder.parent / "rejected"
+            rejected.mkdir(parents=True, exist_ok=True)
+            os.replace(path, rejected / path.name)
+            (rejected / f"{path.stem}.reason.txt").write_text(f"{type(exc).__name__}: {exc}\n", encoding="utf-8")
+            continue
+        records.append(record)
     return sorted(records, key=lambda r: (r["recorded_at"], r["id"]))
 
 
-def collect(con: duckdb.DuckDBPyConnection, home: Path) -> int:
-    """Load pending records into the warehouse (one transaction), then file them; returns records loaded."""
+def collect(con: duckdb.DuckDBPyConnection, home: Path) -> list[str]:
+    """Load the pending records not in the warehouse yet (one transaction); returns the ids now loaded (pass
+    them to :func:`archive` once a snapshot holding them is published)."""
     records = pending(home)
     if not records:
-        return 0
+        return []
     known = {r[0] for r in con.execute(
-        "SELECT decision_id FROM response_decisions UNION ALL SELECT edit_id FROM root_cause_edits").fetchall()}
+        "SELECT decision_id FROM response_decisions UNION ALL SELECT edit_id FROM root_cause_edits "
+        "UNION ALL SELECT fix_id FROM cause_fixes WHERE fix_id IS NOT NULL").fetchall()}
     fresh = [r for r in records if r["id"] not in known]
     with transaction(con):
         for record in fresh:
             table, row = _row(record)
             insert_rows(con, table, pl.DataFrame([row]))
+    return [r["id"] for r in records]
+
+
+def archive(home: Path, ids: list[str]) -> int:
+    """File the records ``ids`` (published now) under ``decisions/loaded/``; returns how many moved."""
     done = inbox(home).parent / "loaded"
-    done.mkdir(parents=True, exist_ok=True)
-    for record in records:
-        os.replace(inbox(home) / f"{record['id']}.json", done / f"{record['id']}.json")
-    return len(fresh)
+    moved = 0
+    for record_id in ids:
+        source = inbox(home) / f"{record_id}.json"
+        if source.exists():
+            done.mkdir(parents=True, exist_ok=True)
+            os.replace(source, done / source.name)
+            moved += 1
+    return moved
 
 
 def _check(record: dict) -> None:
@@ -99,7 +126,8 @@ def _row(record: dict) -> tuple[str, dict]:
             "recommended": record.get("recommended"), "cost_uah": record.get("cost_uah"),
             "author": record["author"], "note": record.get("note"), "recorded_at": at}
     if record["kind"] == "fix":
-        return "cause_fixes", {"root_cause_id": record["cause_id"], "fix_status": record["fix_status"],
+        return "cause_fixes", {"fix_id": record["id"], "root_cause_id": record["cause_id"],
+                               "fix_status": record["fix_status"],
                                "note": record.get("note"), "author": record["author"], "recorded_at": at}
     return "root_cause_edits", {
         "edit_id": record["id"], "action": record["action"], "cause_id": record["cause_id"],

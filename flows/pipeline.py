@@ -12,7 +12,7 @@ from pathlib import Path
 
 from prefect import flow
 
-from flows import warehouse
+from flows import decision_inbox, warehouse
 from flows.analyze import analyze_flow
 from flows.cluster import cluster_flow
 from flows.ingest import ingest_flow
@@ -34,4 +34,5 @@ def pipeline_flow(inbox: str | None = None, home: str | None = None, config_dir:
                                                      keep=settings.warehouse.keep_snapshots).path)
     finally:
         con.close()
+    decision_inbox.archive(settings.home, summary["cluster"]["collected_ids"] + summary["analyze"]["collected_ids"])
     return summary

@@ -17,7 +17,7 @@ st.title("Clients")
 tiers = q.tiers(path)
 st.altair_chart(alt.Chart(tiers.to_pandas()).mark_bar().encode(
     x=alt.X("tier:N", sort=["A1", "A2", "A3", "B1", "B2", "B3", "C", "D", "X"]), y="clients:Q",
-    color="usage_group:N", tooltip=["tier", "usage_group", "clients"]), use_container_width=True)
+    color="usage_group:N", tooltip=["tier", "usage_group", "clients"]), width="stretch")
 
 only = st.toggle("Only value-destroyer candidates", value=True, key="only_flagged")
 clients = q.flagged_clients(path, only)

@@ -38,10 +38,18 @@ if queue.height == 0:
 
 ids = queue["complaint_id"].to_list()
 wanted = st.query_params.get("complaint")  # a shareable link to one complaint
+if wanted and wanted not in ids:
+    linked = q.queue(path, None, None, False).filter(pl.col("complaint_id") == wanted)
+    if linked.height:
+        st.warning("The linked complaint is outside the current filters (decided already, or another tier): "
+                   "shown anyway.")
+        queue, ids = pl.concat([linked, queue]), [wanted, *ids]
+    else:
+        st.warning("The linked complaint is not open (or does not exist).")
 complaint_id = st.selectbox("Complaint", ids, index=ids.index(wanted) if wanted in ids else 0, key="complaint")
 st.query_params["complaint"] = complaint_id
 row = queue.filter(pl.col("complaint_id") == complaint_id).row(0, named=True)
-st.subheader(complaint_id)
+st.subheader(complaint_id, anchor=False)
 st.text(row["text_masked"])
 st.markdown(f"**Recommended: {row['recommended_response']}** · {common.money(row['cost_uah'])} · expected positive "
             f"reaction {row['expected_positive_rate'] or 0:.0%}" + (f" · internal: {row['internal_action']}"
@@ -49,7 +57,8 @@ st.markdown(f"**Recommended: {row['recommended_response']}** · {common.money(ro
 st.text(f"Why: {row['reason']}")
 st.text_area("Message to send", row["message"] or "", key=f"message_{complaint_id}")
 if row["client_id"]:
-    with st.expander(f"Client {row['client_id']} · tier {row['tier']} · {row['usage_group']}"):
+    with st.expander("Client history"):
+        st.text(f"client {row['client_id']} · tier {row['tier']} · {row['usage_group']}")
         st.dataframe(q.client_history(path, row["client_id"]), hide_index=True)
 
 options = [row["recommended_response"], *[r for r in (row["alternatives"] or []) if r != row["recommended_response"]]]
@@ -62,8 +71,12 @@ with st.form("decide"):
                                        recommended=row["recommended_response"], note=note or None,
                                        cost_uah=row["cost_uah"] if chosen == row["recommended_response"] else None)
         st.success(f"Recorded {chosen} for {complaint_id} by {user.name} at {record['recorded_at'][:16]}.")
-with st.form("reaction"):
-    reaction = st.radio("Client's reaction", REACTIONS, horizontal=True, key="reaction_value")
-    if st.form_submit_button("Record reaction"):
-        decision_inbox.submit(home, "reaction", user.name, complaint_id=complaint_id, reaction=reaction)
-        st.success(f"Recorded the reaction '{reaction}'.")
+answered = row["decided_response"] or complaint_id in pending
+if not answered:
+    st.caption("The client's reaction can be recorded once a decision is.")
+else:
+    with st.form("reaction"):
+        reaction = st.radio("Client's reaction", REACTIONS, horizontal=True, key="reaction_value")
+        if st.form_submit_button("Record reaction"):
+            decision_inbox.submit(home, "reaction", user.name, complaint_id=complaint_id, reaction=reaction)
+            st.success(f"Recorded the reaction '{reaction}'.")

@@ -12,10 +12,14 @@ from dashboards import queries as q
 common.require("overview")
 path = common.snapshot()
 st.title("Overview")
+if q.data_days(path)[1] is None or not q.has_table(path, "kpi_definitions") or q.kpi_tiles(
+        path, *q.data_days(path), q.data_days(path)[0], None, None).height == 0:
+    st.info("No complaints or KPIs in the published snapshot yet: run `causeway run` (or `causeway analyze`).")
+    st.stop()
 start, end, previous_start = common.period_filter(path)
 dim, value = common.segment_filter(path)
-st.caption(f"{start} … {end}" + (f" · {dim} = {value}" if dim else " · whole company")
-           + " · every figure is re-aggregated from the daily numerators and denominators in kpi_daily")
+st.text(f"{start} … {end}" + (f" · {dim} = {value}" if dim else " · whole company")
+        + " · every figure is re-aggregated from the daily numerators and denominators in kpi_daily")
 
 tiles = q.kpi_tiles(path, start, end, previous_start, dim, value)
 for row_start in range(0, tiles.height, 4):
@@ -34,7 +38,7 @@ trend = q.kpi_trend(path, names[chosen], start, end, dim, value)
 if trend.height:
     line = alt.Chart(trend.to_pandas()).mark_line().encode(x="day:T", y=alt.Y("value:Q", title=chosen))
     target = alt.Chart(trend.to_pandas()).mark_rule(strokeDash=[4, 4], color="gray").encode(y="mean(target):Q")
-    st.altair_chart(line + target, use_container_width=True)
+    st.altair_chart(line + target, width="stretch")
 
 causes = q.top_causes(path, start, end, previous_start, dim, value).with_columns(
     growth=(pl.col("complaints") - pl.col("previous")))

@@ -22,14 +22,14 @@ st.dataframe(causes.select("root_cause_id", "label", "size", "last_30", "prior_3
 left, right = st.columns(2)
 with left:
     st.subheader("Map of complaints")
-    points = q.cause_map(path)
+    points = q.cause_map(path) if q.has_table(path, "root_cause_map") else pl.DataFrame()
     top = causes.head(10)["root_cause_id"].to_list() if level == "root" else []
     if points.height:
         points = points.with_columns(cause=pl.when(pl.col("root_cause_id").is_in(top)).then("root_cause_id")
                                      .otherwise(pl.lit("other")))
         st.altair_chart(alt.Chart(points.to_pandas()).mark_circle(size=12, opacity=0.5).encode(
             x=alt.X("x:Q", axis=None), y=alt.Y("y:Q", axis=None), color="cause:N",
-            tooltip=["complaint_id", "root_cause_id", "sub_cause_id"]), use_container_width=True)
+            tooltip=["complaint_id", "root_cause_id", "sub_cause_id"]), width="stretch")
     st.caption("Each dot is a complaint, near its sub-cause (the first two principal components of the "
                "sub-cause centroids); the farther out, the less typical it is.")
 with right:
@@ -40,7 +40,7 @@ with right:
         st.altair_chart(alt.Chart(heat.to_pandas()).mark_rect().encode(
             x=alt.X("segment_value:N", title=dimension), y=alt.Y("root_cause_id:N", title=None),
             color=alt.Color("lift:Q", scale=alt.Scale(scheme="orangered")),
-            tooltip=["root_cause_id", "segment_value", "complaints", "lift"]), use_container_width=True)
+            tooltip=["root_cause_id", "segment_value", "complaints", "lift"]), width="stretch")
 
 st.divider()
 ids = causes["root_cause_id"].to_list()
@@ -54,16 +54,16 @@ cause_id = st.selectbox("One cause", ids, index=ids.index(wanted) if wanted in i
 st.query_params["cause"] = cause_id
 detail = q.cause_detail(path, cause_id)
 cause = detail["cause"].row(0, named=True)
-st.subheader(f"{cause_id} · {cause['label']}")
-st.text(f"type {cause['cause_type']} · owner {cause['owner_department']} · {cause['size']:,} complaints · "
-        f"keywords: {', '.join(cause['keywords'])}")
+st.subheader(cause_id, anchor=False)
+st.text(f"{cause['label']}\ntype {cause['cause_type']} · owner {cause['owner_department']} · "
+        f"{cause['size']:,} complaints · keywords: {', '.join(cause['keywords'])}")
 with st.expander("Why this type (evidence)"):
     st.json(cause["cause_type_evidence"] or "{}")
-st.markdown("**Representative complaints** (masked)")
+st.caption("Representative complaints (masked)")
 st.dataframe(detail["representatives"], hide_index=True)
 if detail["daily"].height:
     st.altair_chart(alt.Chart(detail["daily"].to_pandas()).mark_bar().encode(x="day:T", y="complaints:Q"),
-                    use_container_width=True)
+                    width="stretch")
 tabs = st.tabs(["Segments", "Affected clients", "Fix for the whole group", "Complaints"])
 tabs[0].dataframe(detail["segments"], hide_index=True)
 tabs[1].dataframe(detail["clients"], hide_index=True)
@@ -77,7 +77,7 @@ with tabs[3]:
     dim, value = (None, None) if pick == "(all)" else pick.split("=", 1)
     st.dataframe(q.cause_complaints(path, cause_id, cause["level"], dim, value), hide_index=True)
 
-if user.role in ("analyst", "admin"):
+if user.role in ("analyst", "admin") and cause["status"] != "emerging":
     st.divider()
     st.subheader("Edit this cause")
     st.caption("Edits are stored and applied from the next `causeway cluster` run, and after every refit.")
@@ -90,6 +90,8 @@ if user.role in ("analyst", "admin"):
             fields = {"rename": {"new_label": label}, "merge": {"into_id": into}, "split": {"parts": int(parts)}}
             if action == "rename" and not label.strip():
                 st.error("A rename needs the new label.")
+            elif action == "merge" and into == "-":
+                st.error("There is no other cause to merge into.")
             else:
                 decision_inbox.submit(common.settings().home, "edit", user.name, cause_id=cause_id, action=action,
                                       **fields[action])

@@ -98,7 +98,9 @@ def test_a_decision_on_the_cx_desk_reaches_the_warehouse(home: Path) -> None:
     finally:
         con.close()
     assert rows == [(records[-1]["response"], "tester", "regular client")]
-    assert decision_inbox.pending(home) == []
+    assert decision_inbox.pending(home) != []  # not published yet: still shown as recorded on the desk
+    again = _app("cx_desk")
+    assert complaint not in again.selectbox(key="complaint").options  # decided: out of the queue
 
 
 def test_hostile_complaint_text_is_shown_as_text(home: Path) -> None:
@@ -123,3 +125,42 @@ def test_kpi_figures_are_written_in_their_unit() -> None:
     assert kpi_value(-9.48, "hours", signed=True) == "-9.5 h"
     assert kpi_value(1639.9, "UAH per complaint") == "1,640 UAH"
     assert kpi_value(None, "hours") is None
+
+
+def test_the_page_itself_refuses_a_role_not_allowed(home: Path) -> None:
+    def page_opened_directly() -> None:
+        import streamlit as st
+
+        from dashboards import auth, common
+
+        st.session_state["user"] = auth.User("c", "cx")
+        common.require("root_causes")
+        st.write("the root causes page")
+
+    at = AppTest.from_function(page_opened_directly).run()
+    assert any("may not open Root causes" in e.value for e in at.error)
+    assert not at.markdown or all("the root causes page" not in m.value for m in at.markdown)
+
+
+def test_every_page_renders_on_an_empty_snapshot(tmp_path: Path, monkeypatch) -> None:
+    con = warehouse.open_warehouse(tmp_path / "warehouse.duckdb")
+    warehouse.publish(con, tmp_path / "published")
+    con.close()
+    monkeypatch.setenv("CAUSEWAY_HOME", str(tmp_path))
+    monkeypatch.setitem(sys.modules, "__main__", sys.modules["__main__"])
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    for page in PAGES:
+        at = _app(page)
+        assert not at.exception, (page, at.exception)
+
+
+def test_private_clients_names_are_never_shown(home: Path) -> None:
+    at = _app("clients", query={})
+    at.toggle(key="only_flagged").set_value(False).run()
+    names = at.dataframe[0].value
+    con = duckdb.connect(str(warehouse.current_snapshot(home / "published")), read_only=True)
+    private = {r[0] for r in con.execute("SELECT name FROM clients WHERE client_type = 'B2C'").fetchall()}
+    con.close()
+    assert private and not private & set(names["name"].dropna())
+    assert names["name"].notna().any()  # businesses keep their names

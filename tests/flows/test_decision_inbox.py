@@ -23,14 +23,16 @@ def test_many_people_at_once_nothing_lost_nothing_twice(tmp_path: Path) -> None:
     assert len(decision_inbox.pending(tmp_path)) == 43
     con = warehouse.open_warehouse(tmp_path / "warehouse.duckdb")
     try:
-        assert decision_inbox.collect(con, tmp_path) == 43
-        assert decision_inbox.collect(con, tmp_path) == 0  # filed away: nothing to load again
+        ids = decision_inbox.collect(con, tmp_path)
+        assert len(ids) == 43
+        assert len(decision_inbox.collect(con, tmp_path)) == 43  # still pending (not published): not loaded twice
         decisions = con.execute("SELECT count(*), count(DISTINCT decision_id) FROM response_decisions "
                                 "WHERE kind = 'decision'").fetchone()
         assert decisions == (40, 40)
         assert {r[0] for r in con.execute("SELECT decision_id FROM response_decisions").fetchall()} >= {
             r["id"] for r in records}
         assert con.execute("SELECT fix_status FROM cause_fixes").fetchall() == [("in_progress",)]
+        assert decision_inbox.archive(tmp_path, ids) == 43 and decision_inbox.collect(con, tmp_path) == []
         assert con.execute("SELECT action, new_label, author FROM root_cause_edits").fetchall() == [
             ("rename", "Vases", "analyst")]
     finally:
@@ -39,17 +41,19 @@ def test_many_people_at_once_nothing_lost_nothing_twice(tmp_path: Path) -> None:
     assert len(list((tmp_path / "decisions" / "loaded").glob("*.json"))) == 43
 
 
-def test_a_file_loaded_before_a_crash_is_not_loaded_twice(tmp_path: Path) -> None:
-    record = decision_inbox.submit(tmp_path, "decision", "a", complaint_id="C1", response="gift_box")
+def test_records_stay_pending_until_published_and_unreadable_files_are_set_aside(tmp_path: Path) -> None:
+    record = decision_inbox.submit(tmp_path, "fix", "a", cause_id="RC-1", fix_status="done")
+    (decision_inbox.inbox(tmp_path) / "broken.json").write_text("{not json", encoding="utf-8")
     con = warehouse.open_warehouse(tmp_path / "warehouse.duckdb")
     try:
-        decision_inbox.collect(con, tmp_path)
-        loaded = tmp_path / "decisions" / "loaded" / f"{record['id']}.json"
-        loaded.rename(tmp_path / "decisions" / "inbox" / loaded.name)  # as if the move had not happened
-        assert decision_inbox.collect(con, tmp_path) == 0
-        assert con.execute("SELECT count(*) FROM response_decisions").fetchone() == (1,)
+        assert decision_inbox.collect(con, tmp_path) == [record["id"]]  # e.g. the analysis then crashes
+        assert [r["id"] for r in decision_inbox.pending(tmp_path)] == [record["id"]]
+        decision_inbox.collect(con, tmp_path)  # the next run
+        assert con.execute("SELECT count(*) FROM cause_fixes").fetchone() == (1,)
     finally:
         con.close()
+    rejected = tmp_path / "decisions" / "rejected"
+    assert (rejected / "broken.json").exists() and "JSONDecodeError" in (rejected / "broken.reason.txt").read_text()
 
 
 @pytest.mark.parametrize(("kind", "fields", "message"), [
