@@ -23,7 +23,6 @@ import json
 import os
 import platform
 import shutil
-import subprocess
 import sys
 import tempfile
 from datetime import date, timedelta
@@ -33,6 +32,9 @@ import duckdb
 import polars as pl
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from benchmarks.bench_topics_scale import _generate, _run  # noqa: E402  (one way to run a stage in a child)
 
 PREPARE = """
 import sys
@@ -59,20 +61,6 @@ summary["imports"] = imports
 summary["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print("RESULT " + json.dumps(summary, default=str))
 """
-
-
-def _run(script: str, *args: str) -> str:
-    env = {**os.environ, "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120", "DO_NOT_TRACK": "1",
-           "GX_ANALYTICS_ENABLED": "false", "PREFECT_LOGGING_LEVEL": "WARNING", "HF_HUB_OFFLINE": "1"}
-    done = subprocess.run([sys.executable, "-c", script, *args], cwd=REPO, env=env, capture_output=True, text=True)
-    if done.returncode:
-        sys.exit(f"child failed:\n{done.stderr[-3000:]}")
-    return done.stdout
-
-
-def _generate(out: Path, n: int, seed: int) -> None:
-    subprocess.run([sys.executable, "-m", "flows.cli", "generate", "--out", str(out), "--complaints", str(n),
-                    "--seed", str(seed)], cwd=REPO, check=True, capture_output=True)
 
 
 def _published(home: Path, sql: str) -> pl.DataFrame:

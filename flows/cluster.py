@@ -182,9 +182,8 @@ def cluster_flow(home: str | None = None, config_dir: str | None = None, refit: 
                            seconds=clock.laps, collected_ids=collected)
             warehouse.finish_run(con, run_id, "completed", summary)
             if publish:
-                summary["published"] = str(warehouse.publish(con, settings.published_path,
-                                                             keep=settings.warehouse.keep_snapshots).path)
-                decision_inbox.archive(settings.home, collected)
+                summary["published"] = decision_inbox.publish_with_records(
+                    con, settings.published_path, settings.warehouse.keep_snapshots, settings.home, collected)
                 clock.lap("publish")
     finally:
         con.close()

@@ -23,7 +23,7 @@ import duckdb
 import polars as pl
 
 from flows.decision_settings import FIX_STATUSES, REACTIONS, RESPONSE_NAMES
-from flows.warehouse import insert_rows, transaction, utcnow
+from flows.warehouse import insert_rows, publish, transaction, utcnow
 
 KINDS = ("decision", "reaction", "fix", "edit")
 EDIT_ACTIONS = ("rename", "merge", "split")
@@ -97,6 +97,14 @@ def archive(home: Path, ids: list[str]) -> int:
             os.replace(source, done / source.name)
             moved += 1
     return moved
+
+
+def publish_with_records(con: duckdb.DuckDBPyConnection, published_dir: Path, keep: int, home: Path,
+                         collected: list[str]) -> str:
+    """Publish a snapshot, then file the records it now holds (they leave the dashboard's pending list)."""
+    path = str(publish(con, published_dir, keep=keep).path)
+    archive(home, collected)
+    return path
 
 
 def _check(record: dict) -> None:

@@ -30,9 +30,9 @@ def pipeline_flow(inbox: str | None = None, home: str | None = None, config_dir:
     summary["analyze"] = analyze_flow(**common)
     con = warehouse.open_warehouse(settings.warehouse_path)
     try:
-        summary["published"] = str(warehouse.publish(con, settings.published_path,
-                                                     keep=settings.warehouse.keep_snapshots).path)
+        summary["published"] = decision_inbox.publish_with_records(
+            con, settings.published_path, settings.warehouse.keep_snapshots, settings.home,
+            summary["cluster"]["collected_ids"] + summary["analyze"]["collected_ids"])
     finally:
         con.close()
-    decision_inbox.archive(settings.home, summary["cluster"]["collected_ids"] + summary["analyze"]["collected_ids"])
     return summary
