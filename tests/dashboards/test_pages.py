@@ -164,3 +164,26 @@ def test_private_clients_names_are_never_shown(home: Path) -> None:
     con.close()
     assert private and not private & set(names["name"].dropna())
     assert names["name"].notna().any()  # businesses keep their names
+
+
+def test_filters_change_what_the_other_pages_show(home: Path) -> None:
+    def first_table_rows(at: AppTest) -> int:
+        return len(at.dataframe[0].value)
+
+    desk = _app("cx_desk")
+    everything = first_table_rows(desk)
+    counts = desk.dataframe[0].value["recommended_response"].value_counts()
+    rarest = counts.idxmin()
+    desk.selectbox(key="f_response").set_value(rarest).run()
+    assert not desk.exception and first_table_rows(desk) == counts[rarest] < everything
+
+    causes = _app("root_causes")
+    roots = first_table_rows(causes)
+    causes.segmented_control(key="level").set_value("sub").run()
+    assert not causes.exception and first_table_rows(causes) > roots
+
+    quality = _app("data_quality")
+    quarantine = quality.dataframe[2].value
+    quality.selectbox(key="q_kind").set_value("duplicate").run()
+    assert not quality.exception and len(quality.dataframe[2].value) <= len(quarantine)
+    assert set(quality.dataframe[2].value["kind"]) <= {"duplicate"}
