@@ -1,6 +1,6 @@
 """A real headless Chromium against `causeway dashboard` on 127.0.0.1: every page loads, its key elements
 are in the rendered page, hostile complaint text is plain text. Screenshots are kept as test artifacts
-(``test-artifacts/dashboard/``; CI keeps the folder)."""
+(``test-artifacts/dashboard/``, ignored by git)."""
 
 from __future__ import annotations
 
