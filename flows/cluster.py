@@ -43,24 +43,44 @@ EMERGING_ID = "RC-WATCH"  # the complaints that fit no cause, published as one w
 def normalize_new(con, settings: Settings) -> int:
     """Normalize the complaints not seen yet and store their terms, a batch per transaction.
 
-    Large backlogs (a first run, a big import) are spread over ``topics.normalize_workers`` processes;
-    each worker builds its own normalizer, and the result is identical to a single process's."""
-    pending = cause_tables.complaints_to_normalize(con)
+    Large backlogs (a first run, a big import) are spread over ``topics.normalize_workers`` processes, or
+    over Dask when ``runner.kind`` is ``dask``; each worker builds its own normalizer, and the result is
+    identical to a single process's."""
+    pending, options = _pending(con, settings)
     if pending.height == 0:
         return 0
-    options = {"cities": tuple(cause_tables.city_names(con)), "extra_stopwords": dict(settings.topics.stopwords),
-               "tracking_pattern": settings.ingest.tracking_number_pattern}
     t = settings.topics
     workers = min(t.normalize_workers or os.cpu_count() or 1, pending.height // t.normalize_parallel_from + 1)
     batch_rows = BATCH * workers
     with _normalizer_pool(workers, options) as normalize:
         for start in range(0, pending.height, batch_rows):
-            batch = normalize(pending.slice(start, batch_rows))
-            batch = batch.with_columns(pl.col("text_masked").map_elements(text_hash, return_dtype=pl.String)
-                                       .alias("text_hash"))
-            with warehouse.transaction(con):
-                cause_tables.store_terms(con, batch)
+            _store_terms(con, normalize(pending.slice(start, batch_rows)))
     return pending.height
+
+
+def normalize_new_on_dask(con, settings: Settings) -> int:
+    """``normalize_new`` with the chunks on Prefect's Dask task runner (called from the flow, not from a
+    task: what a Dask task carries must not hold the database connection)."""
+    from flows.dask_runner import normalize_on_dask
+
+    pending, options = _pending(con, settings)
+    chunks = [pending.slice(start, BATCH) for start in range(0, pending.height, BATCH)]
+    for batch in normalize_on_dask(settings, chunks, options) if chunks else []:
+        _store_terms(con, batch)
+    return pending.height
+
+
+def _pending(con, settings: Settings) -> tuple[pl.DataFrame, dict]:
+    options = {"cities": tuple(cause_tables.city_names(con)), "extra_stopwords": dict(settings.topics.stopwords),
+               "tracking_pattern": settings.ingest.tracking_number_pattern}
+    return cause_tables.complaints_to_normalize(con), options
+
+
+def _store_terms(con, batch: pl.DataFrame) -> None:
+    batch = batch.with_columns(pl.col("text_masked").map_elements(text_hash, return_dtype=pl.String)
+                               .alias("text_hash"))
+    with warehouse.transaction(con):
+        cause_tables.store_terms(con, batch)
 
 
 @contextmanager
@@ -150,7 +170,7 @@ def cluster_flow(home: str | None = None, config_dir: str | None = None, refit: 
     try:
         with warehouse.recorded_run(con, "cluster") as run_id:
             collected = decision_inbox.collect(con, settings.home)  # cause edits made in the dashboard
-            normalized = normalize_new(con, settings)
+            normalized = (normalize_new_on_dask if settings.runner.kind == "dask" else normalize_new)(con, settings)
             clock.lap("normalize")
             logger.info("normalized %d new complaint(s)", normalized)
             model = topic_store.load_model(settings.models_path, cause_tables.model_in_use(con))

@@ -52,6 +52,13 @@ class DemoSettings(_Strict):
     sample_dir: str = Field("sample", description="where the demo's generated case lives, relative to home")
 
 
+class RunnerSettings(_Strict):
+    kind: Literal["local", "dask"] = Field("local", description="where the heavy tasks run")
+    dask_address: str | None = Field(None, description="an existing Dask scheduler (tcp://host:8786); "
+                                                       "None with kind dask: a local cluster")
+    dask_workers: int = Field(2, ge=1, description="workers of the local Dask cluster")
+
+
 class SegmentSettings(_Strict):
     dimensions: tuple[str, ...] = Field(
         ("industry", "client_type", "shipment_type", "region", "channel"),
@@ -139,6 +146,7 @@ class Settings(_Strict):
     config_dir: Path = Field(DEFAULT_CONFIG_DIR, description="set by load_settings: the folder read")
     warehouse: WarehouseSettings = WarehouseSettings()
     demo: DemoSettings = DemoSettings()
+    runner: RunnerSettings = RunnerSettings()
     segments: SegmentSettings = SegmentSettings()
     ingest: IngestSettings = IngestSettings()
     pii: PiiSettings = PiiSettings()

@@ -209,8 +209,20 @@ def normalize_in_worker(frame: pl.DataFrame) -> pl.DataFrame:
     return _WORKER.normalize(frame)
 
 
+_BY_OPTIONS: dict[str, Normalizer] = {}
+
+
+def normalize_chunk(frame: pl.DataFrame, options: dict) -> pl.DataFrame:
+    """Normalize ``frame`` with a normalizer built once per process and options (for task runners whose
+    workers have no initializer, such as Dask's)."""
+    key = repr(sorted((k, repr(v)) for k, v in options.items()))
+    if key not in _BY_OPTIONS:
+        _BY_OPTIONS[key] = Normalizer(**options)
+    return _BY_OPTIONS[key].normalize(frame)
+
+
 def _may_hold_entity(text: str) -> bool:
     return any(ch.isdigit() for ch in text)
 
 
-__all__ = ["Normalizer", "LANGUAGES", "init_worker_normalizer", "normalize_in_worker"]
+__all__ = ["Normalizer", "LANGUAGES", "init_worker_normalizer", "normalize_in_worker", "normalize_chunk"]
