@@ -64,7 +64,10 @@ def normalize_new_on_dask(con, settings: Settings) -> int:
     from flows.dask_runner import normalize_on_dask
 
     pending, options = _pending(con, settings)
-    chunks = [pending.slice(start, BATCH) for start in range(0, pending.height, BATCH)]
+    workers = settings.runner.dask_workers
+    rounds = -(-pending.height // (BATCH * workers))  # equal chunks, a whole number of rounds per worker
+    size = max(1, -(-pending.height // max(1, rounds * workers)))
+    chunks = [pending.slice(start, size) for start in range(0, pending.height, size)]
     for batch in normalize_on_dask(settings, chunks, options) if chunks else []:
         _store_terms(con, batch)
     return pending.height
