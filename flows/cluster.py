@@ -30,7 +30,7 @@ from flows.timing import Stopwatch
 from nlp.cause_model import apply_edits, build_model, cause_rows, edited_mapping
 from nlp.embeddings import make_backend, text_hash
 from nlp.emerging import emerging_keywords
-from nlp.normalize import Normalizer, init_worker_normalizer, normalize_in_worker
+from nlp.normalize import Normalizer, normalize_chunk
 from nlp.topics import FitParams, TopicModel, centroid_map, fit_topics, label_from_keywords
 from transforms.cause_types import cause_types
 from transforms.root_cause_stats import cause_daily, cause_segments, cause_spans
@@ -95,12 +95,11 @@ def _normalizer_pool(workers: int, options: dict):
         yield normalizer.normalize
         return
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=init_worker_normalizer,
-                             initargs=(options,)) as pool:
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
         def normalize(frame: pl.DataFrame) -> pl.DataFrame:
             size = -(-frame.height // workers)
             parts = [frame.slice(i * size, size) for i in range(workers)]
-            return pl.concat(list(pool.map(normalize_in_worker, parts)))
+            return pl.concat(list(pool.map(normalize_chunk, parts, [options] * len(parts))))
 
         yield normalize
 

@@ -195,26 +195,12 @@ class _EnglishRules:
         return form
 
 
-_WORKER: Normalizer | None = None
-
-
-def init_worker_normalizer(options: dict) -> None:
-    """Process-pool initializer: one normalizer per worker process, reused for every chunk it gets."""
-    global _WORKER
-    _WORKER = Normalizer(**options)
-
-
-def normalize_in_worker(frame: pl.DataFrame) -> pl.DataFrame:
-    assert _WORKER is not None, "init_worker_normalizer must run first in this process"
-    return _WORKER.normalize(frame)
-
-
 _BY_OPTIONS: dict[str, Normalizer] = {}
 
 
 def normalize_chunk(frame: pl.DataFrame, options: dict) -> pl.DataFrame:
-    """Normalize ``frame`` with a normalizer built once per process and options (for task runners whose
-    workers have no initializer, such as Dask's)."""
+    """Normalize ``frame`` in a worker process (a process pool's, or a Dask worker): the normalizer for
+    ``options`` is built once per process and reused for every chunk it gets."""
     key = repr(sorted((k, repr(v)) for k, v in options.items()))
     if key not in _BY_OPTIONS:
         _BY_OPTIONS[key] = Normalizer(**options)
@@ -225,4 +211,4 @@ def _may_hold_entity(text: str) -> bool:
     return any(ch.isdigit() for ch in text)
 
 
-__all__ = ["Normalizer", "LANGUAGES", "init_worker_normalizer", "normalize_in_worker", "normalize_chunk"]
+__all__ = ["Normalizer", "LANGUAGES", "normalize_chunk"]

@@ -65,7 +65,11 @@ def server(dashboard_home: Path):
     assert healthy, "the dashboard did not answer its health check within 60 s"
     yield {"port": port, "token": link.rsplit("=", 1)[1], "home": dashboard_home}
     process.terminate()
-    process.wait(timeout=20)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=15)
 
 
 @pytest.fixture(scope="module")

@@ -63,7 +63,7 @@ def test_worker_processes_give_the_same_terms_as_one_process(normalizer: Normali
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    from nlp.normalize import init_worker_normalizer, normalize_in_worker
+    from nlp.normalize import normalize_chunk
 
     texts = ["Посилка 20465651431098 у відділенні №12", "where is my parcel, tracking 59123456789012",
              "Посылку повредили, сумма 500 грн", "<PHONE> кур'єр не приїхав"] * 5
@@ -71,7 +71,6 @@ def test_worker_processes_give_the_same_terms_as_one_process(normalizer: Normali
                           "language": ["uk", "en", "ru", "uk"] * 5, "text_masked": texts})
     options = {"cities": ("Київ", "Одеса", "Kyiv"), "extra_stopwords": {"uk": ["шп"], "en": ["xxxx"]}}
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(2, mp_context=context, initializer=init_worker_normalizer,
-                             initargs=(options,)) as pool:
-        parts = list(pool.map(normalize_in_worker, [frame.slice(0, 10), frame.slice(10, 10)]))
+    with ProcessPoolExecutor(2, mp_context=context) as pool:
+        parts = list(pool.map(normalize_chunk, [frame.slice(0, 10), frame.slice(10, 10)], [options] * 2))
     assert pl.concat(parts).equals(normalizer.normalize(frame))
