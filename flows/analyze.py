@@ -35,8 +35,8 @@ REACTION_DIMENSIONS = ("industry", "client_type", "channel", "tier")
 
 
 @task(cache_policy=NO_CACHE, task_run_name="score clients")
-def score_clients(settings: Settings, complaints: pl.DataFrame, clients: pl.DataFrame, as_of) -> tuple:
-    """Client scores, and the per-complaint signals they came from."""
+def score_clients(settings: Settings, complaints: pl.DataFrame, clients: pl.DataFrame, as_of) -> pl.DataFrame:
+    """Client scores, from the per-complaint signals (cues, refusals, our side)."""
     with_client = complaints.filter(pl.col("client_id").is_not_null())
     breadth = with_client.filter(pl.col("sub_cause_id").is_not_null()).group_by("sub_cause_id").agg(
         cause_clients=pl.col("client_id").n_unique(), cause_size=pl.len())
@@ -47,7 +47,7 @@ def score_clients(settings: Settings, complaints: pl.DataFrame, clients: pl.Data
                               names_hotspot=pl.col("hotspot").is_not_null() | pl.col("event").is_not_null()))
     rules = settings.clients.rules(settings.cause_types.request_cues)
     signals = complaint_signals(enriched, rules)
-    return client_scores(clients, signals, rules, as_of.date()), signals
+    return client_scores(clients, signals, rules, as_of.date())
 
 
 @task(cache_policy=NO_CACHE, task_run_name="recommend responses")
@@ -105,7 +105,7 @@ def analyze_flow(home: str | None = None, config_dir: str | None = None, publish
             complaints = complaints.with_columns(hotspot=complaint_hotspot(complaints, hot),
                                                  event=complaint_event(complaints, hot))
             clock.lap("alerts + hot spots")
-            scores, _signals = score_clients(settings, complaints, ref["clients"], as_of)
+            scores = score_clients(settings, complaints, ref["clients"], as_of)
             clock.lap("client scores")
             outcomes, recs, budget = recommend_responses(settings, complaints, scores, ref["tariffs"], decisions, as_of)
             responses = (recs.join(decisions.drop("decided_cost_uah"), on="complaint_id", how="left")

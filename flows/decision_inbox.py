@@ -37,7 +37,7 @@ def submit(home: Path, kind: str, author: str, **fields) -> dict:
     """Validate one record and write it as a file; returns the record (with its id and time)."""
     record = {"id": uuid.uuid4().hex, "kind": kind, "author": author or "unknown",
               "recorded_at": utcnow().isoformat(), **fields}
-    _check(record)
+    check_record(record)
     folder = inbox(home)
     folder.mkdir(parents=True, exist_ok=True)
     tmp = folder / f".{record['id']}.tmp"
@@ -58,7 +58,7 @@ def pending(home: Path) -> list[dict]:
     for path in folder.glob("*.json"):
         try:
             record = json.loads(path.read_text(encoding="utf-8"))
-            _check(record)
+            check_record(record)
         except (OSError, ValueError, KeyError) as exc:
             rejected = folder.parent / "rejected"
             rejected.mkdir(parents=True, exist_ok=True)
@@ -107,7 +107,8 @@ def publish_with_records(con: duckdb.DuckDBPyConnection, published_dir: Path, ke
     return path
 
 
-def _check(record: dict) -> None:
+def check_record(record: dict) -> None:
+    """Refuse a record with an unknown kind or value, in one sentence (the CLI checks the same way)."""
     kind = record["kind"]
     if kind not in KINDS:
         raise ValueError(f"unknown record kind '{kind}'")

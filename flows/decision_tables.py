@@ -12,7 +12,7 @@ import uuid
 import duckdb
 import polars as pl
 
-from flows.decision_settings import FIX_STATUSES, REACTIONS, RESPONSE_NAMES
+from flows import decision_inbox
 from flows.warehouse import insert_rows, transaction, utcnow
 
 REBUILT_TABLES = ("client_scores", "responses", "response_outcomes", "group_fix_candidates", "product_gaps",
@@ -101,8 +101,8 @@ def record_decision(con: duckdb.DuckDBPyConnection, complaint_id: str, author: s
     Appends only, so two people recording at once never overwrite each other; the latest entry wins."""
     if (response is None) == (reaction is None):
         raise ValueError("record either a response or a reaction")
-    if reaction is not None and reaction not in REACTIONS:
-        raise ValueError(f"reaction '{reaction}' is not one of {', '.join(REACTIONS)}")
+    decision_inbox.check_record({"kind": "decision" if response else "reaction", "complaint_id": complaint_id,
+                                 "response": response, "reaction": reaction})
     found = con.execute("SELECT count(*) FROM complaints WHERE complaint_id = ?", [complaint_id]).fetchone()[0]
     if not found:
         raise ValueError(f"complaint {complaint_id} does not exist")
@@ -116,8 +116,6 @@ def record_decision(con: duckdb.DuckDBPyConnection, complaint_id: str, author: s
         if not answered:
             raise ValueError(f"complaint {complaint_id} has no response yet: record the decision first "
                              "(`causeway respond decide`), then the client's reaction to it")
-    if response is not None and response not in RESPONSE_NAMES:
-        raise ValueError(f"response '{response}' is not one of {', '.join(RESPONSE_NAMES)}")
     cost = recommended[1] if recommended and response == recommended[0] else None
     row = {"decision_id": uuid.uuid4().hex, "complaint_id": complaint_id,
            "kind": "decision" if response else "reaction", "response": response, "reaction": reaction,
@@ -134,8 +132,7 @@ DECISION_SCHEMA = {"decision_id": pl.String, "complaint_id": pl.String, "kind": 
 
 def record_fix(con: duckdb.DuckDBPyConnection, root_cause_id: str, status: str, author: str,
                note: str | None = None) -> None:
-    if status not in FIX_STATUSES:
-        raise ValueError(f"fix status '{status}' is not one of {', '.join(FIX_STATUSES)}")
+    decision_inbox.check_record({"kind": "fix", "cause_id": root_cause_id, "fix_status": status})
     found = con.execute("SELECT count(*) FROM root_causes WHERE root_cause_id = ?", [root_cause_id]).fetchone()[0]
     if not found:
         raise ValueError(f"root cause {root_cause_id} does not exist (see `causeway causes list`)")
