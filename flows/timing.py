@@ -11,6 +11,7 @@ class Stopwatch:
         self._last = time.perf_counter()
 
     def lap(self, name: str) -> None:
+        """Seconds since the previous lap, added to ``name`` (a stage repeated per source adds up)."""
         now = time.perf_counter()
-        self.laps[name] = round(now - self._last, 2)
+        self.laps[name] = round(self.laps.get(name, 0.0) + now - self._last, 2)
         self._last = now

@@ -56,6 +56,8 @@ SNAPSHOT_TABLES = PUBLISHED_TABLES + REFERENCE_TABLES + OPERATIONAL_TABLES
 # columns that stay in the working warehouse only (personal data as received)
 NOT_PUBLISHED_COLUMNS: dict[str, tuple[str, ...]] = {"quarantine": ("raw_row",)}
 POINTER_FILE = "CURRENT"
+INCIDENT_INPUT_COLUMNS = ("complaint_id", "client_id", "author_handle", "tracking_numbers", "text_masked", "channel",
+                          "received_at")
 MIGRATIONS_TABLE = "_schema_migrations"
 
 
@@ -263,9 +265,14 @@ def reference_data(con: duckdb.DuckDBPyConnection) -> ReferenceData:
     )
 
 
-def record_file_loads(con: duckdb.DuckDBPyConnection, loads: list[tuple[dict, PreparedFile]], run_id: str) -> None:
-    """Files' raw rows, complaints, quarantine, validation results and ledger entries, in one transaction:
-    each file (and the batch) is loaded completely or not at all."""
+def record_file_loads(con: duckdb.DuckDBPyConnection, loads: list[tuple[dict, PreparedFile]], run_id: str,
+                      incident_ids: pl.DataFrame, incidents: pl.DataFrame) -> None:
+    """Files' raw rows, complaints, quarantine, validation results and ledger entries, with the rebuilt
+    incidents, in one transaction: every file of the run is loaded completely or not at all.
+
+    ``incident_ids`` (complaint_id, incident_id) covers the complaints loaded before and the new ones: the
+    new ones are inserted with theirs, and only the earlier complaints whose incident changed are updated
+    (an UPDATE of every row costs seconds per million)."""
     if not loads:
         return
     now = utcnow()
@@ -275,20 +282,32 @@ def record_file_loads(con: duckdb.DuckDBPyConnection, loads: list[tuple[dict, Pr
                   "file_hash": ledger["file_hash"], "loaded_at": now, "quarantined_at": now, "checked_at": now}
         return frame.with_columns(*[pl.lit(values[k]).alias(k) for k in extra])
 
+    complaints = pl.concat([stamped(p.complaints, lg, "run_id", "loaded_at") for lg, p in loads],
+                           how="diagonal_relaxed")
     tables = {
         "raw_complaints": [stamped(p.raw, lg, "source", "file_name", "run_id", "file_hash", "loaded_at")
                            for lg, p in loads],
-        "complaints": [stamped(p.complaints, lg, "run_id", "loaded_at") for lg, p in loads],
         "quarantine": [stamped(p.quarantine, lg, "source", "file_name", "run_id", "file_hash", "quarantined_at")
                        for lg, p in loads],
         "validation_results": [stamped(p.validation, lg, "source", "file_name", "run_id", "checked_at")
                                for lg, p in loads],
     }
     with transaction(con):
+        con.register("_assign", incident_ids.to_arrow())
+        try:
+            con.execute("UPDATE complaints SET incident_id = a.incident_id FROM _assign a "
+                        "WHERE complaints.complaint_id = a.complaint_id "
+                        "AND complaints.incident_id IS DISTINCT FROM a.incident_id")
+        finally:
+            con.unregister("_assign")
+        insert_rows(con, "complaints", complaints.join(incident_ids, on="complaint_id", how="left",
+                                                       maintain_order="left"))
         for table, frames in tables.items():
             insert_rows(con, table, pl.concat(frames, how="diagonal_relaxed"))
         insert_rows(con, "ingested_files", pl.DataFrame(
             [{**ledger, "run_id": run_id, "ingested_at": now} for ledger, _ in loads]))
+        con.execute("DELETE FROM incidents")
+        insert_rows(con, "incidents", incidents)
 
 
 def record_rejected_file(con: duckdb.DuckDBPyConnection, ledger: dict, run_id: str) -> None:
@@ -305,19 +324,8 @@ def record_rejected_file(con: duckdb.DuckDBPyConnection, ledger: dict, run_id: s
 
 
 def complaints_for_incidents(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    return con.sql("SELECT complaint_id, client_id, author_handle, tracking_numbers, text_masked, channel, "
-                   "received_at FROM complaints").pl()
-
-
-def replace_incidents(con: duckdb.DuckDBPyConnection, assignments: pl.DataFrame, incidents: pl.DataFrame) -> None:
-    with transaction(con):
-        con.execute("DELETE FROM incidents")
-        insert_rows(con, "incidents", incidents)
-        con.register("_assign", assignments.to_arrow())
-        con.execute("UPDATE complaints SET incident_id = a.incident_id FROM _assign a "
-                    "WHERE complaints.complaint_id = a.complaint_id "
-                    "AND complaints.incident_id IS DISTINCT FROM a.incident_id")
-        con.unregister("_assign")
+    """What incidents are built from, for every complaint loaded so far."""
+    return con.sql(f"SELECT {', '.join(INCIDENT_INPUT_COLUMNS)} FROM complaints").pl()
 
 
 @contextmanager

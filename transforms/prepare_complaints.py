@@ -17,7 +17,7 @@ import polars as pl
 from transforms import identity, validation
 from transforms.language import detect_language
 from transforms.masking import MaskingRules, mask_pii
-from transforms.read_source import RawBatch
+from transforms.read_source import FileRejected, RawBatch, read_records
 from transforms.source_spec import SourceSpec
 from transforms.stage_complaints import stage_records
 
@@ -68,6 +68,17 @@ class PreparedFile:
     quarantine: pl.DataFrame  # QUARANTINE_SCHEMA + raw_row_masked
     validation: pl.DataFrame  # suite, expectation, column_name, success, unexpected_count, element_count
     rows_in: int
+
+
+def stage_export(data: bytes, file_name: str, spec: SourceSpec, reference: ReferenceData, rules: MaskingRules,
+                 tracking_pattern: str) -> StagedFile | FileRejected:
+    """One export file's bytes, read and staged; the :class:`FileRejected` (returned, not raised, so a
+    worker process hands it back like any result) when the file cannot be read at all."""
+    try:
+        batch = read_records(data, file_name, spec)
+    except FileRejected as exc:
+        return exc
+    return stage_file(batch, spec, file_name, reference, rules, tracking_pattern)
 
 
 def stage_file(batch: RawBatch, spec: SourceSpec, file_name: str, reference: ReferenceData, rules: MaskingRules,
@@ -123,17 +134,14 @@ def validate_files(files: list[StagedFile], spec: SourceSpec, check_clients: boo
     """
     if not files:
         return {}
-    frame = pl.concat([f.frame for f in files], how="diagonal_relaxed").with_columns(
-        (pl.col("_file") + pl.lit("#") + pl.col("_row").cast(pl.String)).alias("_key"),
-        (pl.col("_file") + pl.lit("#") + pl.col("complaint_id")).alias("_file_complaint"),
-        (pl.col("received_at").dt.epoch("us") / 1e6).alias("received_at_epoch"))
+    frame = pl.concat([f.frame for f in files], how="diagonal_relaxed").with_row_index("_ix")
     suites = [(f"raw_{spec.name}", validation.raw_suite()),
               (f"stg_{spec.name}", validation.staging_suite(spec, check_clients, now, max_text_chars))]
     failures, expectations = [], []
     for name, suite in suites:
         failures.append(validation.validate(frame, name, suite).with_columns(pl.lit(name).alias("suite")))
         expectations += [(name, e) for e in suite]
-    failed = pl.concat(failures).join(frame.select("_key", "_file", "_row"), on="_key")
+    failed = pl.concat(failures).join(frame.select("_ix", "_file", "_row"), on="_ix")
     sizes = dict(frame.group_by("_file").len().iter_rows())
     out = {}
     for f in files:

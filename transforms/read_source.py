@@ -16,6 +16,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 import polars as pl
 
 from transforms.source_spec import SourceSpec
@@ -89,6 +90,11 @@ def _read_csv(data: bytes, file_name: str, spec: SourceSpec) -> tuple[pl.DataFra
     except StopIteration:
         raise FileRejected(f"{file_name}: the file is empty.") from None
     positions = _locate_columns(header, file_name, spec)
+    names = _unique_names(header)
+    fast = read_regular_csv(text, names, reader.line_num, delimiter)
+    if fast is not None:
+        grid, row_numbers = fast
+        return _frame_from_grid(grid, row_numbers, names, positions, spec), []
     rows: list[tuple[int, list[str]]] = []
     problems = []
     start = reader.line_num + 1
@@ -110,13 +116,54 @@ def _read_csv(data: bytes, file_name: str, spec: SourceSpec) -> tuple[pl.DataFra
                                      json.dumps(fields, ensure_ascii=False)))
             continue
         rows.append((row_number, fields))
-    return _csv_frame(rows, header, positions, spec), problems
+    return _csv_frame(rows, names, positions, spec), problems
 
 
-def _csv_frame(rows: list[tuple[int, list[str]]], header: list[str], positions: dict[str, int],
+def read_regular_csv(text: str, names: list[str], header_lines: int,
+                     delimiter: str) -> tuple[pl.DataFrame, pl.Series] | None:
+    """The records after the header, parsed by Polars (~20x faster than the ``csv`` module), with the line
+    each record starts on; ``None`` unless the file is regular, and then the exact reader takes over.
+
+    Regular: no lone carriage returns; the lines add up (header + one per record + the newlines quoted
+    inside fields), which pins every record's line number as the exact reader counts it; and so do the
+    delimiters (one fewer than the columns per record + those quoted inside fields), so no record is short
+    and no line is blank (Polars would pad either with empty fields). A record with too many fields makes
+    Polars refuse the file.
+    """
+    if "\r" in text and text.count("\r") != text.count("\r\n"):
+        return None
+    body_start = 0
+    for _ in range(header_lines):
+        body_start = text.find("\n", body_start) + 1
+        if body_start == 0:  # the header ends the file
+            return pl.DataFrame(schema={n: pl.String for n in names}), pl.Series([], dtype=pl.Int64)
+    body = text[body_start:]
+    try:
+        grid = pl.read_csv(body.encode("utf-8"), separator=delimiter, has_header=False,
+                           schema={n: pl.String for n in names}, infer_schema=False,
+                           empty_string_is_null=False, quote_char='"', raise_if_empty=False,
+                           truncate_ragged_lines=False)
+    except (pl.exceptions.PolarsError, ValueError):
+        return None
+    if grid.width != len(names) or (grid.height and grid.null_count().sum_horizontal().item()):
+        return None
+
+    def quoted(char: str) -> pl.Series:  # per record: how many ``char`` its field values hold
+        return grid.select(pl.sum_horizontal(pl.all().str.count_matches(char, literal=True)).alias("n"))["n"]
+
+    newlines = quoted("\n")
+    lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+    if lines != header_lines + grid.height + int(newlines.sum() or 0):
+        return None
+    if body.count(delimiter) != grid.height * (len(names) - 1) + int(quoted(delimiter).sum() or 0):
+        return None
+    starts = header_lines + 1 + pl.int_range(0, grid.height, eager=True) + (newlines.cum_sum() - newlines)
+    return grid, starts.cast(pl.Int64)
+
+
+def _csv_frame(rows: list[tuple[int, list[str]]], names: list[str], positions: dict[str, int],
                spec: SourceSpec) -> pl.DataFrame:
     """Records of a CSV as a frame: ``_raw`` is the record's own columns as JSON, built column-wise."""
-    names = _unique_names(header)
     columns = {name: [fields[i] for _, fields in rows] for i, name in enumerate(names)}
     grid = pl.DataFrame(columns, schema={n: pl.String for n in names})
     return _frame_from_grid(grid, [r for r, _ in rows], names, positions, spec)
@@ -136,7 +183,8 @@ def _unique_names(header: list[str]) -> list[str]:
     return names
 
 
-def _frame_from_grid(grid: pl.DataFrame, row_numbers: list[int], names: list[str], positions: dict[str, int],
+def _frame_from_grid(grid: pl.DataFrame, row_numbers: list[int] | pl.Series, names: list[str],
+                     positions: dict[str, int],
                      spec: SourceSpec) -> pl.DataFrame:
     wanted = list(_wanted_columns(spec))
     raw = pl.struct(names).struct.json_encode() if names else pl.lit("{}")
@@ -228,7 +276,7 @@ def _read_ndjson(data: bytes, file_name: str, spec: SourceSpec) -> tuple[pl.Data
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
+            obj = _loads(line)
         except json.JSONDecodeError as exc:
             problems.append(_problem(number, WHOLE_RECORD, f"invalid JSON: {exc.msg} at column {exc.colno}",
                                      line[:10_000]))
@@ -243,7 +291,7 @@ def _read_ndjson(data: bytes, file_name: str, spec: SourceSpec) -> tuple[pl.Data
 def _read_json(data: bytes, file_name: str, spec: SourceSpec) -> tuple[pl.DataFrame, list[dict]]:
     text = decode(data, file_name, "utf-8" if spec.encoding == "auto" else spec.encoding).lstrip("\ufeff")
     try:
-        document = json.loads(text)
+        document = _loads(text)
     except json.JSONDecodeError as exc:
         raise FileRejected(f"{file_name}: broken JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}); "
                            "nothing was loaded from it.") from None
@@ -257,8 +305,24 @@ def _read_json(data: bytes, file_name: str, spec: SourceSpec) -> tuple[pl.DataFr
             problems.append(_problem(number, WHOLE_RECORD, "a record must be a JSON object",
                                      json.dumps(obj)[:10_000]))
             continue
-        rows.append(_json_row(number, obj, json.dumps(obj, ensure_ascii=False), paths))
+        rows.append(_json_row(number, obj, _dumps(obj), paths))
     return _json_frame(rows, spec), problems
+
+
+def _loads(text: str) -> Any:
+    """orjson (several times faster); what it refuses (NaN, integers past 64 bits, the exact error message)
+    is left to the standard library's parser."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
+def _dumps(obj: Any) -> str:
+    try:
+        return orjson.dumps(obj).decode()
+    except TypeError:  # NaN or a huge integer that json.loads accepted
+        return json.dumps(obj, ensure_ascii=False)
 
 
 def _json_paths(spec: SourceSpec) -> list[tuple[str, list[str]]]:

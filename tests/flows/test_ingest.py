@@ -235,7 +235,8 @@ def test_a_bad_pattern_in_configuration_is_refused_up_front(hostile: dict) -> No
 
 
 def test_a_crash_mid_run_leaves_the_last_published_state(hostile: dict, case_20k: Path) -> None:
-    """Kill a real `causeway ingest` while it loads; readers keep the previous snapshot; a re-run completes."""
+    """Kill a real `causeway ingest` mid-run; nothing of it is loaded, readers keep the previous snapshot;
+    a re-run completes."""
     import os
     import signal
     import subprocess
@@ -251,7 +252,7 @@ def test_a_crash_mid_run_leaves_the_last_published_state(hostile: dict, case_20k
                                start_new_session=True)
     deadline = time.time() + 240
     for line in process.stdout:
-        if "rows in," in line or time.time() > deadline:  # the first source is committed; others in flight
+        if "rows read and staged" in line or time.time() > deadline:  # staging under way, nothing committed
             break
     os.killpg(process.pid, signal.SIGKILL)
     assert process.wait() == -signal.SIGKILL, "the run finished before it could be killed"
@@ -265,6 +266,7 @@ def test_a_crash_mid_run_leaves_the_last_published_state(hostile: dict, case_20k
     ledger = _query(hostile["home"], "SELECT count(*), coalesce(sum(rows_loaded), 0) FROM ingested_files "
                                      "WHERE status = 'loaded'")[0]
     assert _query(hostile["home"], "SELECT count(*) FROM complaints")[0][0] == ledger[1]  # no half-loaded file
+    assert _query(hostile["home"], "SELECT count(*) FROM complaints")[0][0] == complaints_before  # the run is whole
 
     ingest_flow(inbox=str(case_20k / "inbox"), home=str(hostile["home"]))
     rows_in, loaded, quarantined = _query(
@@ -274,3 +276,30 @@ def test_a_crash_mid_run_leaves_the_last_published_state(hostile: dict, case_20k
     assert loaded >= 19_900  # the 20k case: every complaint once (service messages are filtered, not counted)
     assert _query(hostile["home"], "SELECT count(*) FROM complaints")[0][0] == complaints_before + loaded
     assert _query(hostile["home"], "SELECT count(*) - count(DISTINCT complaint_id) FROM complaints")[0][0] == 0
+
+
+def test_incidents_span_runs_and_keep_their_earliest_complaint(tmp_path: Path, small_case: Path) -> None:
+    """A later export's complaint about the same client and parcel joins the incident loaded before; one
+    that turns out to be earlier renames the incident, and the complaints loaded before follow."""
+    home, inbox = tmp_path / "home", tmp_path / "inbox"
+    inbox.mkdir()
+    load_reference_folder(load_settings(home=home).warehouse_path, small_case / "reference")
+
+    def incidents() -> dict[str, str]:
+        return dict(_query(home, "SELECT source_record_id, incident_id FROM complaints "
+                                 "WHERE source_record_id LIKE 'CC-T-%'"))
+
+    write_csv(inbox / "calls_first.csv", [call(1, when="05.01.2026 10:00"), call(2, when="06.01.2026 09:00")])
+    ingest_flow(inbox=str(inbox), home=str(home))
+    first = incidents()
+    assert first["CC-T-0001"] == first["CC-T-0002"] == "INC:cc_calls:CC-T-0001"
+
+    write_csv(inbox / "calls_second.csv", [call(3, when="04.01.2026 12:00"), call(4, when="07.01.2026 08:00")])
+    ingest_flow(inbox=str(inbox), home=str(home))
+    second = incidents()
+    assert set(second.values()) == {"INC:cc_calls:CC-T-0003"}, second
+    stored = _query(home, "SELECT incident_id, n_complaints FROM incidents "
+                          "WHERE incident_id LIKE 'INC:cc_calls:CC-T-%'")
+    assert stored == [("INC:cc_calls:CC-T-0003", 4)]
+    assert _query(home, "SELECT sum(n_complaints) = (SELECT count(*) FROM complaints) FROM incidents")[0][0]
+
