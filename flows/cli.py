@@ -106,8 +106,10 @@ def demo(settings: Settings, complaints: int | None, seed: int | None, fresh: bo
               help="Folder of exports to load [default: <home>/inbox]. Sub-folders are searched too.")
 @click.option("--reference", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None,
               help="Load reference tables (clients.csv, branches.csv, ...) from this folder first.")
+@click.option("--source", "sources", multiple=True,
+              help="Only these source adapters (repeatable); other files wait for their run.")
 @click.pass_obj
-def ingest(settings: Settings, inbox: Path | None, reference: Path | None) -> None:
+def ingest(settings: Settings, inbox: Path | None, reference: Path | None, sources: tuple[str, ...]) -> None:
     """Load new contact-center exports and social mentions into the warehouse.
 
     Each file is matched to a source adapter in config/sources/*.yaml, read, validated (Great
@@ -121,8 +123,11 @@ def ingest(settings: Settings, inbox: Path | None, reference: Path | None) -> No
         from flows.reference_load import load_reference_folder
 
         load_reference_folder(settings.warehouse_path, reference)
-    summary = ingest_flow(inbox=str(inbox) if inbox else None, home=str(settings.home),
-                          config_dir=str(settings.config_dir), show_progress=True)
+    try:
+        summary = ingest_flow(inbox=str(inbox) if inbox else None, home=str(settings.home),
+                              config_dir=str(settings.config_dir), show_progress=True, sources=list(sources) or None)
+    except ValueError as exc:  # an unknown source name
+        raise UserError(str(exc)) from None
     click.echo(render_ingest_summary(summary))
 
 

@@ -63,8 +63,10 @@ def render_analyze_summary(summary: dict) -> str:
 @click.option("--inbox", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None,
               help="Folder of exports to load [default: <home>/inbox].")
 @click.option("--refit", is_flag=True, help="Refit the root causes in this run.")
+@click.option("--source", "sources", multiple=True,
+              help="Only these source adapters (repeatable; e.g. --source x_mentions --source telegram).")
 @click.pass_obj
-def run(settings: Settings, inbox: Path | None, refit: bool) -> None:
+def run(settings: Settings, inbox: Path | None, refit: bool, sources: tuple[str, ...]) -> None:
     """The whole pipeline: ingest -> assign / refit -> analyze, then publish once.
 
     Readers keep seeing the previous complete snapshot until this run's is ready.
@@ -74,7 +76,8 @@ def run(settings: Settings, inbox: Path | None, refit: bool) -> None:
 
     try:
         summary = pipeline_flow(inbox=str(inbox) if inbox else None, home=str(settings.home),
-                                config_dir=str(settings.config_dir), refit=refit, show_progress=True)
+                                config_dir=str(settings.config_dir), refit=refit, show_progress=True,
+                                sources=list(sources) or None)
     except ValueError as exc:  # e.g. nothing ingested yet, a bad kpis.yaml
         raise _user_error(f"{exc} (nothing was published; readers keep the previous snapshot)") from None
     click.echo(render_ingest_summary(summary["ingest"]))

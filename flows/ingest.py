@@ -52,6 +52,16 @@ class FileOutcome:
     size_bytes: int = 0
 
 
+def select_sources(specs: dict[str, SourceSpec], names: list[str] | None) -> dict[str, SourceSpec]:
+    """The adapters a run reads: all of them, or the named ones (an unknown name is a clear error)."""
+    if not names:
+        return specs
+    unknown = sorted(set(names) - set(specs))
+    if unknown:
+        raise ValueError(f"unknown source(s) {', '.join(unknown)}; config/sources/ defines {', '.join(sorted(specs))}")
+    return {name: spec for name, spec in specs.items() if name in names}
+
+
 def discover(inbox: Path, specs: dict[str, SourceSpec]) -> tuple[list[tuple[Path, SourceSpec]], list[Path]]:
     """Files of the inbox matched to their source (first matching adapter, by name), and unmatched ones."""
     matched: dict[Path, SourceSpec] = {}
@@ -109,14 +119,17 @@ def validate_source(staged: list[StagedFile], spec: SourceSpec, check_clients: b
 
 @flow(name="ingest", log_prints=True)
 def ingest_flow(inbox: str | None = None, home: str | None = None, config_dir: str | None = None,
-                show_progress: bool = False, publish: bool = True) -> dict:
+                show_progress: bool = False, publish: bool = True, sources: list[str] | None = None) -> dict:
     """Load every new export of the inbox; returns per-file outcomes and per-source totals.
 
-    ``publish=False`` leaves publishing to a caller that runs more stages (``causeway run``)."""
+    ``publish=False`` leaves publishing to a caller that runs more stages (``causeway run``); ``sources``
+    limits the run to those adapters (the hourly social run), the other files wait for their run."""
     settings = load_settings(config_dir=Path(config_dir) if config_dir else None, home=Path(home) if home else None)
     specs = load_sources(Path(config_dir) if config_dir else None)
+    chosen = select_sources(specs, sources)
     inbox_path = Path(inbox) if inbox else settings.inbox_path
     files, unmatched = discover(inbox_path, specs)
+    files = [(path, spec) for path, spec in files if spec.name in chosen]
     rules = MaskingRules.build(settings.pii.placeholders, settings.pii.name_cues, settings.pii.first_names)
     if files:
         validation.warm_up()

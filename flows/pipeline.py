@@ -21,11 +21,11 @@ from flows.settings import load_settings
 
 @flow(name="pipeline", log_prints=True)
 def pipeline_flow(inbox: str | None = None, home: str | None = None, config_dir: str | None = None,
-                  refit: bool = False, show_progress: bool = False) -> dict:
+                  refit: bool = False, show_progress: bool = False, sources: list[str] | None = None) -> dict:
     """Run every stage on the inbox, then publish one snapshot; returns each stage's summary."""
     settings = load_settings(config_dir=Path(config_dir) if config_dir else None, home=Path(home) if home else None)
     common = {"home": str(settings.home), "config_dir": str(settings.config_dir), "publish": False}
-    summary = {"ingest": ingest_flow(inbox=inbox, show_progress=show_progress, **common)}
+    summary = {"ingest": ingest_flow(inbox=inbox, show_progress=show_progress, sources=sources, **common)}
     summary["cluster"] = cluster_flow(refit=refit, **common)
     summary["analyze"] = analyze_flow(**common)
     con = warehouse.open_warehouse(settings.warehouse_path)
@@ -36,3 +36,9 @@ def pipeline_flow(inbox: str | None = None, home: str | None = None, config_dir:
     finally:
         con.close()
     return summary
+
+
+# What the schedules run (prefect.yaml): a failed run is tried again after five minutes, twice. The usual
+# cause is passing (another run holding the warehouse's single-writer lock, a network share not mounted
+# yet), and a re-run is safe: files already loaded are skipped, every stage rebuilds its tables whole.
+scheduled_pipeline_flow = pipeline_flow.with_options(name="scheduled-pipeline", retries=2, retry_delay_seconds=300)

@@ -303,3 +303,18 @@ def test_incidents_span_runs_and_keep_their_earliest_complaint(tmp_path: Path, s
     assert stored == [("INC:cc_calls:CC-T-0003", 4)]
     assert _query(home, "SELECT sum(n_complaints) = (SELECT count(*) FROM complaints) FROM incidents")[0][0]
 
+
+
+def test_a_run_limited_to_some_sources_leaves_the_other_files_for_later(tmp_path: Path, small_case: Path,
+                                                                        caplog) -> None:
+    home = tmp_path / "home"
+    load_reference_folder(load_settings(home=home).warehouse_path, small_case / "reference")
+    social = ingest_flow(inbox=str(small_case / "inbox"), home=str(home), sources=["x_mentions", "telegram"])
+    assert set(social["sources"]) == {"x_mentions", "telegram"}
+    assert _query(home, "SELECT DISTINCT source FROM complaints ORDER BY 1") == [("telegram",), ("x_mentions",)]
+    assert "no source adapter matches" not in caplog.text
+    later = ingest_flow(inbox=str(small_case / "inbox"), home=str(home))
+    assert set(later["sources"]) == {"cc_calls", "cc_tickets", "x_mentions", "telegram"}
+    assert {f["status"] for f in later["files"] if f["source"] in ("x_mentions", "telegram")} == {"skipped"}
+    with pytest.raises(ValueError, match="unknown source.*twitter"):
+        ingest_flow(inbox=str(small_case / "inbox"), home=str(home), sources=["twitter"])

@@ -23,6 +23,64 @@ def test_every_deployment_entrypoint_imports_to_a_flow() -> None:
         assert set(deployment.get("parameters", {})) <= set(flow.parameters.properties)
 
 
+def test_schedules_are_valid_and_social_runs_name_real_sources() -> None:
+    from prefect.client.schemas.schedules import CronSchedule
+
+    from flows.settings import load_sources
+
+    config = yaml.safe_load((REPO_ROOT / "prefect.yaml").read_text(encoding="utf-8"))
+    by_name = {d["name"]: d for d in config["deployments"]}
+    assert {"daily-run", "hourly-social", "weekly-refit"} <= set(by_name)
+    for deployment in config["deployments"]:
+        for schedule in deployment.get("schedules", []):
+            CronSchedule(cron=schedule["cron"], timezone=schedule.get("timezone"))  # raises when invalid
+    assert set(by_name["hourly-social"]["parameters"]["sources"]) <= set(load_sources(None))
+    assert by_name["weekly-refit"]["parameters"] == {"refit": True}
+
+
+@pytest.mark.slow
+def test_prefect_deploy_all_against_a_local_server(tmp_path: Path) -> None:
+    """What the README tells an operator to do: `prefect server start`, a process work pool, `prefect deploy
+    --all`; every deployment of prefect.yaml must then exist on the server with its schedules."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    prefect = str(Path(sys.executable).with_name("prefect"))
+    env = {**os.environ, "PREFECT_HOME": str(tmp_path), "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
+           "DO_NOT_TRACK": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "COLUMNS": "250"}
+    server = subprocess.Popen([prefect, "server", "start", "--host", "127.0.0.1", "--port", str(port)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.time() + 120
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2)
+                break
+            except OSError:
+                assert time.time() < deadline and server.poll() is None, "prefect server did not start"
+                time.sleep(1)
+        run = lambda *args: subprocess.run([prefect, *args], env=env, cwd=REPO_ROOT, capture_output=True,  # noqa: E731
+                                           text=True, timeout=300)
+        assert run("work-pool", "create", "causeway-local", "--type", "process").returncode == 0
+        deployed = run("--no-prompt", "deploy", "--all")
+        assert deployed.returncode == 0, deployed.stdout[-3000:] + deployed.stderr[-3000:]
+        listed = run("deployment", "ls")
+        assert listed.returncode == 0, listed.stderr[-2000:]
+        config = yaml.safe_load((REPO_ROOT / "prefect.yaml").read_text(encoding="utf-8"))
+        for deployment in config["deployments"]:
+            assert deployment["name"] in listed.stdout, deployment["name"]
+    finally:
+        os.killpg(server.pid, 15)
+        server.wait(timeout=30)
+
+
 @pytest.mark.slow
 def test_reference_load_flow_publishes(small_case: Path, tmp_path: Path) -> None:
     from prefect.testing.utilities import prefect_test_harness
