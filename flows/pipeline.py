@@ -17,6 +17,7 @@ from flows.analyze import analyze_flow
 from flows.cluster import cluster_flow
 from flows.ingest import ingest_flow
 from flows.settings import load_settings
+from flows.timing import Stopwatch
 
 
 @flow(name="pipeline", log_prints=True)
@@ -25,9 +26,13 @@ def pipeline_flow(inbox: str | None = None, home: str | None = None, config_dir:
     """Run every stage on the inbox, then publish one snapshot; returns each stage's summary."""
     settings = load_settings(config_dir=Path(config_dir) if config_dir else None, home=Path(home) if home else None)
     common = {"home": str(settings.home), "config_dir": str(settings.config_dir), "publish": False}
+    clock = Stopwatch()
     summary = {"ingest": ingest_flow(inbox=inbox, show_progress=show_progress, sources=sources, **common)}
+    clock.lap("ingest")
     summary["cluster"] = cluster_flow(refit=refit, **common)
+    clock.lap("root causes")
     summary["analyze"] = analyze_flow(**common)
+    clock.lap("analyze")
     con = warehouse.open_warehouse(settings.warehouse_path)
     try:
         summary["published"] = decision_inbox.publish_with_records(
@@ -35,6 +40,8 @@ def pipeline_flow(inbox: str | None = None, home: str | None = None, config_dir:
             summary["cluster"]["collected_ids"] + summary["analyze"]["collected_ids"])
     finally:
         con.close()
+    clock.lap("publish")
+    summary["seconds"] = clock.laps
     return summary
 
 
