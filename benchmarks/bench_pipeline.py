@@ -35,11 +35,12 @@ started = time.perf_counter()
 from flows.pipeline import pipeline_flow
 from flows.reference_load import load_reference_folder
 from flows.settings import load_settings
+from pathlib import Path
 import bertopic, spacy, sklearn, great_expectations  # a fixed cost per process, reported apart
 imports = time.perf_counter() - started
 inbox, home, reference = sys.argv[1], sys.argv[2], sys.argv[3]
 if reference != "-":
-    load_reference_folder(load_settings(home=home).warehouse_path, reference)
+    load_reference_folder(load_settings(home=home).warehouse_path, Path(reference))
 t = time.perf_counter()
 summary = pipeline_flow(inbox=inbox, home=home)
 call = time.perf_counter() - t
