@@ -194,7 +194,8 @@ def ingest_flow(inbox: str | None = None, home: str | None = None, config_dir: s
                         loads.append((outcome, prepared))
                     staged_before = [s.frame for s in staged_files]
                     clock.lap("finish")
-            for done in load_files(con, loads, run_id, settings.ingest.incident_window_hours) if loads else []:
+            for done in load_files(con, loads, run_id, settings.ingest.incident_window_hours,
+                                   settings.raw_path) if loads else []:
                 logger.info("%s: %d rows in, %d loaded, %d quarantined", done.file_name, done.rows_in,
                             done.loaded, done.quarantined)
                 outcomes.append(done)
@@ -215,7 +216,7 @@ def ingest_flow(inbox: str | None = None, home: str | None = None, config_dir: s
 
 @task(cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2, task_run_name="load files")
 def load_files(con: duckdb.DuckDBPyConnection, loads: list[tuple[FileOutcome, PreparedFile]], run_id: str,
-               incident_window_hours: float) -> list[FileOutcome]:
+               incident_window_hours: float, raw_dir: Path) -> list[FileOutcome]:
     """Rebuild the incidents over everything loaded before plus the run's new complaints, then write the
     run's prepared files and the incidents in one transaction; returns the files' outcomes."""
     new = pl.concat([p.complaints.select(warehouse.INCIDENT_INPUT_COLUMNS) for _, p in loads])
@@ -229,7 +230,7 @@ def load_files(con: duckdb.DuckDBPyConnection, loads: list[tuple[FileOutcome, Pr
                          "rows_quarantined": quarantined, "status": "loaded", "message": None}, prepared))
         done.append(replace(staged, status="loaded", rows_in=prepared.rows_in, loaded=loaded,
                             quarantined=quarantined))
-    warehouse.record_file_loads(con, ledgers, run_id, incident_ids, incidents)
+    warehouse.record_file_loads(con, ledgers, run_id, incident_ids, incidents, raw_dir)
     return done
 
 

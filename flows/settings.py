@@ -44,6 +44,8 @@ class WarehouseSettings(_Strict):
     file: str = Field("warehouse.duckdb", description="working DuckDB file, relative to home")
     published_dir: str = Field("published", description="folder of published snapshots, relative to home")
     keep_snapshots: int = Field(3, ge=1, description="published snapshots kept for readers")
+    raw_dir: str = Field("raw", description="the raw layer: a Parquet file per loaded export, by source "
+                         "(relative to home, or absolute)")
 
 
 class DemoSettings(_Strict):
@@ -163,6 +165,10 @@ class Settings(_Strict):
     @property
     def published_path(self) -> Path:
         return self.home / self.warehouse.published_dir
+
+    @property
+    def raw_path(self) -> Path:
+        return self.home / self.warehouse.raw_dir
 
     @property
     def inbox_path(self) -> Path:

@@ -266,9 +266,12 @@ def reference_data(con: duckdb.DuckDBPyConnection) -> ReferenceData:
 
 
 def record_file_loads(con: duckdb.DuckDBPyConnection, loads: list[tuple[dict, PreparedFile]], run_id: str,
-                      incident_ids: pl.DataFrame, incidents: pl.DataFrame) -> None:
-    """Files' raw rows, complaints, quarantine, validation results and ledger entries, with the rebuilt
-    incidents, in one transaction: every file of the run is loaded completely or not at all.
+                      incident_ids: pl.DataFrame, incidents: pl.DataFrame, raw_dir: Path) -> None:
+    """Files' complaints, quarantine, validation results and ledger entries, with the rebuilt incidents, in
+    one transaction: every file of the run is loaded completely or not at all.
+
+    The files' raw rows are written first, as Parquet under ``raw_dir`` (:func:`write_raw_file`); they
+    count as loaded, through the ``raw_complaints`` view, only once their ledger entry commits.
 
     ``incident_ids`` (complaint_id, incident_id) covers the complaints loaded before and the new ones: the
     new ones are inserted with theirs, and only the earlier complaints whose incident changed are updated
@@ -284,9 +287,10 @@ def record_file_loads(con: duckdb.DuckDBPyConnection, loads: list[tuple[dict, Pr
 
     complaints = pl.concat([stamped(p.complaints, lg, "run_id", "loaded_at") for lg, p in loads],
                            how="diagonal_relaxed")
+    for ledger, prepared in loads:
+        write_raw_file(raw_dir, ledger["source"], ledger["file_hash"],
+                       stamped(prepared.raw, ledger, "source", "file_name", "run_id", "file_hash", "loaded_at"))
     tables = {
-        "raw_complaints": [stamped(p.raw, lg, "source", "file_name", "run_id", "file_hash", "loaded_at")
-                           for lg, p in loads],
         "quarantine": [stamped(p.quarantine, lg, "source", "file_name", "run_id", "file_hash", "quarantined_at")
                        for lg, p in loads],
         "validation_results": [stamped(p.validation, lg, "source", "file_name", "run_id", "checked_at")
@@ -308,6 +312,36 @@ def record_file_loads(con: duckdb.DuckDBPyConnection, loads: list[tuple[dict, Pr
             [{**ledger, "run_id": run_id, "ingested_at": now} for ledger, _ in loads]))
         con.execute("DELETE FROM incidents")
         insert_rows(con, "incidents", incidents)
+        refresh_raw_view(con, raw_dir)
+
+
+RAW_COLUMNS = ("source", "file_name", "file_hash", "row_number", "record", "run_id", "loaded_at")
+
+
+def write_raw_file(raw_dir: Path, source: str, file_hash: str, raw: pl.DataFrame) -> Path:
+    """One export's records as received -> ``raw_dir/source=<source>/<file hash>.parquet`` (zstd; empty for
+    a header-only export), atomically (a temporary name, then a rename). Named by content, so a run retried
+    after a crash rewrites the same file; until its ledger entry commits, :func:`refresh_raw_view`'s view
+    does not show it."""
+    folder = raw_dir / f"source={source}"
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{file_hash}.parquet"
+    temporary = folder / f".{file_hash}.{uuid.uuid4().hex[:8]}.tmp"
+    raw.select(*RAW_COLUMNS).with_columns(pl.col("row_number").cast(pl.Int32)).write_parquet(
+        temporary, compression="zstd")
+    os.replace(temporary, target)
+    return target
+
+
+def refresh_raw_view(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> None:
+    """``raw_complaints`` = the Parquet files of loaded exports (plus the rows kept from before the move)."""
+    columns = ", ".join(RAW_COLUMNS)
+    query = f"SELECT {columns} FROM raw_complaints_legacy"
+    if any(raw_dir.glob("source=*/*.parquet")):
+        pattern = str(raw_dir / "source=*" / "*.parquet").replace("'", "''")
+        query += (f" UNION ALL SELECT {columns} FROM read_parquet('{pattern}') WHERE file_hash IN "
+                  "(SELECT file_hash FROM ingested_files WHERE status = 'loaded')")
+    con.execute(f"CREATE OR REPLACE VIEW raw_complaints AS {query}")
 
 
 def record_rejected_file(con: duckdb.DuckDBPyConnection, ledger: dict, run_id: str) -> None:

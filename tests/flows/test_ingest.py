@@ -14,6 +14,7 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
 import xlsxwriter
 
@@ -225,6 +226,35 @@ def test_personal_data_is_masked_and_kept_raw_only_in_the_raw_layer(hostile: dic
         con.close()
     assert "raw_row" not in published_columns and "raw_complaints" not in tables
     assert masked_rows and not any("067-123-45-67" in r for r in masked_rows)
+
+
+def test_the_raw_layer_is_parquet_by_source_and_shows_loaded_files_only(hostile: dict) -> None:
+    """Each loaded export's records as received: one Parquet file per file hash, in a folder per source,
+    readable by DuckDB (or any Parquet reader) without the warehouse; `raw_complaints` lists them."""
+    raw_dir = load_settings(home=hostile["home"]).raw_path
+    files = sorted(raw_dir.glob("source=*/*.parquet"))
+    loaded = dict(_query(hostile["home"], "SELECT file_hash, rows_in FROM ingested_files WHERE status = 'loaded'"))
+    assert {f.stem for f in files} == set(loaded)
+    assert {f.parent.name for f in files} >= {"source=cc_calls", "source=x_mentions"}
+    direct = duckdb.connect()
+    try:
+        per_file = dict(direct.execute(
+            "SELECT file_hash, count(*) FROM read_parquet(?) GROUP BY ALL", [str(raw_dir / "*" / "*.parquet")]
+        ).fetchall())
+    finally:
+        direct.close()
+    assert per_file == dict(_query(hostile["home"], "SELECT file_hash, count(*) FROM raw_complaints GROUP BY ALL"))
+    assert set(per_file) == {h for h, n in loaded.items() if n}  # a header-only file has no record
+    assert all(per_file[h] <= loaded[h] for h in per_file)  # records that could not be split are in quarantine
+
+    # a file written by a run that then crashed (no ledger entry) stays out of the view
+    orphan = raw_dir / "source=cc_calls" / ("0" * 64 + ".parquet")
+    pl.read_parquet(files[0]).with_columns(file_hash=pl.lit("0" * 64)).write_parquet(orphan)
+    try:
+        hashes = {r[0] for r in _query(hostile["home"], "SELECT DISTINCT file_hash FROM raw_complaints")}
+        assert hashes == {h for h, n in loaded.items() if n}
+    finally:
+        orphan.unlink()
 
 
 def test_a_bad_pattern_in_configuration_is_refused_up_front(hostile: dict) -> None:
