@@ -48,6 +48,7 @@ ingest = summary["ingest"]["sources"]
 print("RESULT " + json.dumps({
     "call_seconds": call, "imports": imports, "seconds": summary["seconds"],
     "ingest_seconds": summary["ingest"].get("seconds", {}), "cluster_seconds": summary["cluster"].get("seconds", {}),
+    "analyze_seconds": summary["analyze"].get("seconds", {}),
     "rows_in": sum(s["rows_in"] for s in ingest.values()), "loaded": sum(s["loaded"] for s in ingest.values()),
     "mode": summary["cluster"].get("mode"), "assigned": summary["cluster"].get("assigned"),
     "complaints": summary["cluster"].get("complaints"),
@@ -74,6 +75,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--new", type=int, default=10_000, help="complaints arriving for the daily run (about)")
+    parser.add_argument("--keep", action="store_true", help="keep each size's case and home (printed) for a look")
     args = parser.parse_args()
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}")
     previous = None
@@ -102,9 +104,13 @@ def main() -> None:
                   f"60 s target; peak RSS {daily['rss_mb']:,.0f} MB")
             print(f"    stages (s): {_stages(daily)}")
             print(f"    root causes (s): {', '.join(f'{k} {v:.1f}' for k, v in daily['cluster_seconds'].items())}")
+            print(f"    analyze (s): {', '.join(f'{k} {v:.1f}' for k, v in daily['analyze_seconds'].items())}")
             previous = (n, first["call_seconds"])
         finally:
-            shutil.rmtree(work, ignore_errors=True)
+            if args.keep:
+                print(f"  kept: {work}")
+            else:
+                shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
