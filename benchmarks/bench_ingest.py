@@ -42,7 +42,7 @@ rows = sum(t["rows_in"] for t in summary["sources"].values())
 print(json.dumps({"rows": rows, "flow_seconds": flow_seconds, "call_seconds": total, "imports": imports,
                   "loaded": sum(t["loaded"] for t in summary["sources"].values()),
                   "quarantined": sum(t["quarantined"] for t in summary["sources"].values()),
-                  "incidents": summary["incidents"],
+                  "incidents": summary["incidents"], "stages": summary.get("seconds", {}),
                   "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
@@ -72,6 +72,7 @@ def main() -> None:
         print(f"{n:>10,} {f['rows']:>9,} {f['flow_seconds']:>7.1f} {rate:>8,.0f} {f['call_seconds']:>13.1f} "
               f"{f['imports']:>9.1f} {f['rss_mb']:>11,.0f}  {f['loaded']:,} / {f['quarantined']:,} / "
               f"{f['incidents']:,}{growth}")
+        print(f"{'':>10} stages (s): {', '.join(f'{k} {v:.1f}' for k, v in f['stages'].items())}")
         previous = (n, f["flow_seconds"])
 
 
