@@ -1,10 +1,11 @@
 """The Prefect ``ingest`` flow: inbox files -> raw, staging and ``complaints`` (or quarantine), with
 their incidents, then a published snapshot.
 
-A task per file stages it (reading retries on I/O errors); a task per source runs the validation suites
-over its new files at once; one last task rebuilds the incidents and loads every new file of the run in
-one transaction, so no file is ever half-loaded; a file already loaded (same content hash) is skipped; a
-file that cannot be read is moved to ``<home>/rejected/<source>/`` with one message naming it and why.
+A task per file reads it (retried on I/O errors); a file already loaded (same content hash) is skipped. Per
+source, a task stages its new files and another runs the validation suites over them at once; a file that
+cannot be read is moved to ``<home>/rejected/<source>/`` with one message naming it and why. One last task
+rebuilds the incidents and loads every new file of the run in one transaction, so no file is ever
+half-loaded.
 """
 
 from __future__ import annotations

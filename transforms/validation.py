@@ -22,8 +22,7 @@ from typing import Any
 import polars as pl
 
 from transforms.source_spec import CHANNELS, REACTIONS, RESPONSES, STATUSES, SourceSpec
-
-DATE_FIELDS = ("received_at", "first_response_at", "resolved_at")
+from transforms.stage_complaints import DATE_FIELDS
 
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 
