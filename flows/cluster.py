@@ -122,8 +122,9 @@ def embed(backend, frame: pl.DataFrame, cache_dir: Path, what: str) -> tuple[np.
 
 @task(cache_policy=NO_CACHE, task_run_name="fit root causes")
 def fit(con, settings: Settings, previous_model: TopicModel | None,
-        cache_dir: Path) -> tuple[TopicModel, pl.DataFrame, set[str], int]:
-    """Fit on a sample, assign the rest; returns the model, every complaint's assignment, new ids."""
+        cache_dir: Path) -> tuple[TopicModel, pl.DataFrame, set[str], int, pl.DataFrame]:
+    """Fit on a sample; returns the model, the sample's assignment, new ids, how many texts were embedded,
+    and the rest of the complaints (terms) for :func:`assign_to_model`."""
     t = settings.topics
     corpus = cause_tables.terms(con)
     sample = corpus if corpus.height <= t.fit_sample else corpus.sample(t.fit_sample, seed=t.seed).sort("complaint_id")
@@ -142,12 +143,29 @@ def fit(con, settings: Settings, previous_model: TopicModel | None,
     model, assignment, new_ids = build_model(result, sample["complaint_id"].to_list(), previous, taken, backend,
                                              version, warehouse.utcnow(), t.min_overlap)
     rest = corpus.join(sample.select("complaint_id"), on="complaint_id", how="anti")
-    if rest.height:
-        rest_vectors, more = embed.fn(backend, rest, cache_dir, "the rest")
-        embedded += more
-        assignment = pl.concat([assignment, model.assign(rest["complaint_id"].to_list(), rest_vectors)])
-    topic_store.save_model(settings.models_path, model)
-    return model, assignment, new_ids, embedded
+    return model, assignment, new_ids, embedded, rest
+
+
+def assign_to_model(settings: Settings, model: TopicModel, frame: pl.DataFrame, cache_dir: Path,
+                    what: str) -> tuple[pl.DataFrame, int]:
+    """``frame``'s complaints (terms) embedded and assigned to ``model``'s causes: here, with the embedding
+    cache, or on Prefect's Dask task runner (``runner.kind: dask``; the vectors come back to the cache).
+    Called from the flow, not from a task (a Dask subflow cannot start inside a task)."""
+    if frame.height == 0:
+        return model.assign([], np.zeros((0, 1), dtype=np.float32)), 0
+    if settings.runner.kind == "dask":
+        from flows.dask_runner import embed_and_assign_on_dask
+
+        unique = frame.unique("text_hash", keep="first", maintain_order=True)
+        vectors, assignment = embed_and_assign_on_dask(settings, model, frame, model.backend.input_column)
+        key = model.backend.cache_key
+        known = topic_store.cached_vectors(cache_dir, key, unique["text_hash"].to_list())
+        position = {h: i for i, h in enumerate(frame["text_hash"].to_list())}
+        new = [h for h in unique["text_hash"].to_list() if h not in known]
+        topic_store.store_vectors(cache_dir, key, new, vectors[[position[h] for h in new]] if new else vectors[:0])
+        return assignment, frame.height
+    vectors, embedded = embed(model.backend, frame, cache_dir, what)
+    return model.assign(frame["complaint_id"].to_list(), vectors), embedded
 
 
 def _previous_fit(con, model: TopicModel | None) -> pl.DataFrame:
@@ -180,15 +198,17 @@ def cluster_flow(home: str | None = None, config_dir: str | None = None, refit: 
             due = age > timedelta(days=settings.topics.refit_every_days)
             if model is None or refit or due:
                 mode = "fit" if model is None else "refit"
-                model, assignment, new_ids, embedded = fit(con, settings, model, cache_dir)
+                model, assignment, new_ids, embedded, rest = fit(con, settings, model, cache_dir)
+                more, embedded_more = assign_to_model(settings, model, rest, cache_dir, "the rest")
+                assignment, embedded = pl.concat([assignment, more]), embedded + embedded_more
+                topic_store.save_model(settings.models_path, model)
                 replace = True
                 logger.info("%s: model %s, %d sub-causes learnt from %d complaints", mode, model.version,
                             len(model.sub_ids), model.n_fit)
             else:
                 mode, new_ids, replace = "assign", set(), False
                 pending = cause_tables.terms(con, only_unassigned=True)
-                vectors, embedded = embed(model.backend, pending, cache_dir, "new complaints")
-                assignment = model.assign(pending["complaint_id"].to_list(), vectors)
+                assignment, embedded = assign_to_model(settings, model, pending, cache_dir, "new complaints")
                 logger.info("assign: %d new complaint(s) to model %s", assignment.height, model.version)
             clock.lap("embed + " + ("assign" if mode == "assign" else "fit"))
             edited, outcomes = apply_edits(model, cause_tables.edits(con), seed=settings.topics.seed)
