@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
-from prefect import flow, task, unmapped
+from prefect import task, unmapped
 from prefect.cache_policies import NO_CACHE
 
 from flows.settings import Settings
@@ -27,28 +27,15 @@ def normalize_chunk_task(frame: pl.DataFrame, options: dict) -> pl.DataFrame:
     return normalize_chunk(frame, options)
 
 
-@flow(name="normalize-on-dask")
-def _normalize_chunks(chunks: list[pl.DataFrame], options: dict) -> list[pl.DataFrame]:
-    futures = normalize_chunk_task.map(chunks, options=unmapped(options))
-    return [future.result() for future in futures]
-
-
 @task(cache_policy=NO_CACHE, task_run_name="embed and assign a chunk")
 def embed_assign_chunk_task(model: TopicModel, ids: list[str], inputs: list[str]) -> tuple[np.ndarray, pl.DataFrame]:
     vectors = model.backend.encode(inputs)
     return vectors, model.assign(ids, vectors)
 
 
-@flow(name="embed-and-assign-on-dask")
-def _embed_assign_chunks(model: TopicModel, ids: list[list[str]],
-                         inputs: list[list[str]]) -> list[tuple[np.ndarray, pl.DataFrame]]:
-    futures = embed_assign_chunk_task.map(unmapped(model), ids, inputs)
-    return [future.result() for future in futures]
-
-
 def normalize_on_dask(settings: Settings, chunks: list[pl.DataFrame], options: dict) -> list[pl.DataFrame]:
     """The chunks, normalized on Dask, in their order."""
-    return _normalize_chunks.with_options(task_runner=_runner(settings))(chunks, options)
+    return _map_on_dask(settings, normalize_chunk_task, {"frame": chunks, "options": unmapped(options)})
 
 
 def embed_and_assign_on_dask(settings: Settings, model: TopicModel, frame: pl.DataFrame,
@@ -56,9 +43,21 @@ def embed_and_assign_on_dask(settings: Settings, model: TopicModel, frame: pl.Da
     """``frame``'s vectors (in its order) and its assignment to ``model``'s causes, computed on Dask."""
     ids, inputs = frame["complaint_id"].to_list(), frame[input_column].to_list()
     starts = range(0, len(ids), ASSIGN_CHUNK)
-    results = _embed_assign_chunks.with_options(task_runner=_runner(settings))(
-        model, [ids[i:i + ASSIGN_CHUNK] for i in starts], [inputs[i:i + ASSIGN_CHUNK] for i in starts])
+    results = _map_on_dask(settings, embed_assign_chunk_task, {
+        "model": unmapped(model), "ids": [ids[i:i + ASSIGN_CHUNK] for i in starts],
+        "inputs": [inputs[i:i + ASSIGN_CHUNK] for i in starts]})
     return np.vstack([vectors for vectors, _ in results]), pl.concat([assigned for _, assigned in results])
+
+
+def _map_on_dask(settings: Settings, task_, parameters: dict) -> list:
+    """``task_`` mapped over ``parameters`` on a Dask task runner started for the call, results in order.
+
+    The runner is used directly from the calling flow rather than through a subflow: a subflow's
+    arguments are recorded as its run's parameters, and Prefect's attempt to serialize a fitted model or
+    a list of frames for that record cost minutes at 100k complaints."""
+    with _runner(settings) as runner:
+        futures = runner.map(task_, parameters)
+        return [future.result() for future in futures]
 
 
 def _runner(settings: Settings):
