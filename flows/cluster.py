@@ -150,19 +150,18 @@ def assign_to_model(settings: Settings, model: TopicModel, frame: pl.DataFrame, 
                     what: str) -> tuple[pl.DataFrame, int]:
     """``frame``'s complaints (terms) embedded and assigned to ``model``'s causes: here, with the embedding
     cache, or on Prefect's Dask task runner (``runner.kind: dask``; the vectors come back to the cache).
-    Called from the flow, not from a task (a Dask subflow cannot start inside a task)."""
+    Called from the flow, like :func:`normalize_new_on_dask`."""
     if frame.height == 0:
         return model.assign([], np.zeros((0, 1), dtype=np.float32)), 0
     if settings.runner.kind == "dask":
         from flows.dask_runner import embed_and_assign_on_dask
 
-        unique = frame.unique("text_hash", keep="first", maintain_order=True)
         vectors, assignment = embed_and_assign_on_dask(settings, model, frame, model.backend.input_column)
         key = model.backend.cache_key
-        known = topic_store.cached_vectors(cache_dir, key, unique["text_hash"].to_list())
-        position = {h: i for i, h in enumerate(frame["text_hash"].to_list())}
-        new = [h for h in unique["text_hash"].to_list() if h not in known]
-        topic_store.store_vectors(cache_dir, key, new, vectors[[position[h] for h in new]] if new else vectors[:0])
+        first = frame.with_row_index("_i").unique("text_hash", keep="first", maintain_order=True)
+        known = topic_store.cached_vectors(cache_dir, key, first["text_hash"].to_list())
+        new = first.filter(~pl.col("text_hash").is_in(list(known)))
+        topic_store.store_vectors(cache_dir, key, new["text_hash"].to_list(), vectors[new["_i"].to_numpy()])
         return assignment, frame.height
     vectors, embedded = embed(model.backend, frame, cache_dir, what)
     return model.assign(frame["complaint_id"].to_list(), vectors), embedded
