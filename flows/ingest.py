@@ -24,7 +24,7 @@ from flows import warehouse
 from flows.settings import Settings, load_settings, load_sources
 from flows.timing import Stopwatch
 from transforms import validation
-from transforms.incidents import build_incidents
+from transforms.incidents import build_incidents, incident_author
 from transforms.masking import MaskingRules
 from transforms.prepare_complaints import (
     PreparedFile,
@@ -203,6 +203,9 @@ def ingest_flow(inbox: str | None = None, home: str | None = None, config_dir: s
             incidents_count = warehouse.row_counts(con, ["incidents"])["incidents"]
             clock.lap("incidents and load")
             summary = summarize(outcomes, unmatched, incidents_count)
+            # what the incidents now hold were built with: a later run with another window rebuilds them all
+            summary["incident_window_hours"] = (settings.ingest.incident_window_hours if loads
+                                                else warehouse.last_incident_window(con))
             warehouse.finish_run(con, run_id, "completed", summary)
             if publish:
                 publication = warehouse.publish(con, settings.published_path,
@@ -218,11 +221,15 @@ def ingest_flow(inbox: str | None = None, home: str | None = None, config_dir: s
 @task(cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2, task_run_name="load files")
 def load_files(con: duckdb.DuckDBPyConnection, loads: list[tuple[FileOutcome, PreparedFile]], run_id: str,
                incident_window_hours: float, raw_dir: Path) -> list[FileOutcome]:
-    """Rebuild the incidents over everything loaded before plus the run's new complaints, then write the
-    run's prepared files and the incidents in one transaction; returns the files' outcomes."""
+    """Rebuild the incidents the run's new complaints can join (over all earlier complaints of their authors:
+    every one when the incident window changed since the last run), then write the run's prepared files
+    and those incidents in one transaction; returns the files' outcomes."""
     new = pl.concat([p.complaints.select(warehouse.INCIDENT_INPUT_COLUMNS) for _, p in loads])
-    incident_ids, incidents = build_incidents(pl.concat([warehouse.complaints_for_incidents(con), new]),
-                                              incident_window_hours)
+    whole = warehouse.last_incident_window(con) != incident_window_hours
+    earlier = warehouse.complaints_for_incidents(
+        con, None if whole else new.select(incident_author().alias("author"))["author"])
+    incident_ids, incidents = build_incidents(pl.concat([earlier.drop("incident_id"), new]), incident_window_hours)
+    replaced = None if whole else earlier["incident_id"].drop_nulls().unique()
     ledgers, done = [], []
     for staged, prepared in loads:
         loaded, quarantined = prepared.complaints.height, prepared.quarantine.height
@@ -231,7 +238,7 @@ def load_files(con: duckdb.DuckDBPyConnection, loads: list[tuple[FileOutcome, Pr
                          "rows_quarantined": quarantined, "status": "loaded", "message": None}, prepared))
         done.append(replace(staged, status="loaded", rows_in=prepared.rows_in, loaded=loaded,
                             quarantined=quarantined))
-    warehouse.record_file_loads(con, ledgers, run_id, incident_ids, incidents, raw_dir)
+    warehouse.record_file_loads(con, ledgers, run_id, incident_ids, incidents, raw_dir, replaced)
     return done
 
 

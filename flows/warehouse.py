@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import uuid
 from collections.abc import Iterable
 from contextlib import contextmanager
@@ -55,6 +56,10 @@ OPERATIONAL_TABLES: tuple[str, ...] = ("ingested_files", "validation_results", "
 SNAPSHOT_TABLES = PUBLISHED_TABLES + REFERENCE_TABLES + OPERATIONAL_TABLES
 # columns that stay in the working warehouse only (personal data as received)
 NOT_PUBLISHED_COLUMNS: dict[str, tuple[str, ...]] = {"quarantine": ("raw_row",)}
+# Tables a snapshot carries forward from the previous one instead of copying them whole (the largest and
+# append-mostly: copying a million complaints costs seconds): the key, and the only columns whose value an
+# earlier row may change (ingest updates a complaint's incident and nothing else of it).
+CARRIED_FORWARD: dict[str, tuple[str, tuple[str, ...]]] = {"complaints": ("complaint_id", ("incident_id",))}
 POINTER_FILE = "CURRENT"
 INCIDENT_INPUT_COLUMNS = ("complaint_id", "client_id", "author_handle", "tracking_numbers", "text_masked", "channel",
                           "received_at")
@@ -159,31 +164,76 @@ def publish(
     keep: int = 3,
     tables: Iterable[str] = SNAPSHOT_TABLES,
 ) -> Publication:
-    """Copy ``tables`` from the working warehouse into a new snapshot and make it current, atomically."""
+    """Copy ``tables`` from the working warehouse into a new snapshot and make it current, atomically.
+
+    The new snapshot starts as a file copy of the current one: the :data:`CARRIED_FORWARD` tables keep their
+    rows and only take the new, changed and removed ones; every other table is copied whole."""
     tables = tuple(tables)
     published_dir.mkdir(parents=True, exist_ok=True)
     now = utcnow()
     run_id = new_run_id()  # sorts by time
     final = published_dir / f"{run_id}.duckdb"
     staging = published_dir / f".{run_id}.duckdb.tmp"
+    previous = _current_or_none(published_dir)
+    if previous is not None:
+        shutil.copyfile(previous, staging)
     con.execute(f"ATTACH '{staging}' AS _snapshot")
     try:
+        kept = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = '_snapshot'")
+                .fetchall()}
+        for stale in kept - set(tables):  # the previous publication's stamp, or tables not published now
+            con.execute(f"DROP TABLE _snapshot.{stale}")
         for table in tables:
             hidden = NOT_PUBLISHED_COLUMNS.get(table)
             columns = f"* EXCLUDE ({', '.join(hidden)})" if hidden else "*"
+            if table in CARRIED_FORWARD and table in kept and not hidden and _same_columns(con, table):
+                key, changing = CARRIED_FORWARD[table]
+                _carry_forward(con, table, key, changing)
+                continue
+            con.execute(f"DROP TABLE IF EXISTS _snapshot.{table}")
             con.execute(f"CREATE TABLE _snapshot.{table} AS SELECT {columns} FROM main.{table}")
         counts = {t: con.execute(f"SELECT count(*) FROM _snapshot.{t}").fetchone()[0] for t in tables}
         con.execute(
             "CREATE TABLE _snapshot._publication AS SELECT ? AS run_id, ? AS published_at, ? AS row_counts",
             [run_id, now, json.dumps(counts)],
         )
-    finally:
+    except BaseException:
         con.execute("DETACH _snapshot")
+        staging.unlink(missing_ok=True)
+        raise
+    con.execute("DETACH _snapshot")
     _fsync(staging)
     os.replace(staging, final)
     _write_pointer(published_dir, final.name)
     _prune(published_dir, keep)
     return Publication(run_id=run_id, path=final, published_at=now, row_counts=counts)
+
+
+def _current_or_none(published_dir: Path) -> Path | None:
+    try:
+        return current_snapshot(published_dir)
+    except NothingPublishedError:
+        return None
+
+
+def _same_columns(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    """Whether the snapshot's ``table`` has the working table's columns, in order, with the same types."""
+    query = ("SELECT list(column_name || ' ' || data_type ORDER BY column_index) FROM duckdb_columns() "
+             "WHERE database_name = ? AND schema_name = 'main' AND table_name = ?")
+    working = con.execute(query, [con.execute("SELECT current_database()").fetchone()[0], table]).fetchone()[0]
+    return working == con.execute(query, ["_snapshot", table]).fetchone()[0]
+
+
+def _carry_forward(con: duckdb.DuckDBPyConnection, table: str, key: str, changing: tuple[str, ...]) -> None:
+    """Bring the snapshot's copy of ``table`` level with the working one: drop the rows gone, update the
+    ``changing`` columns where they differ, add the new rows."""
+    con.execute(f"DELETE FROM _snapshot.{table} WHERE {key} NOT IN (SELECT {key} FROM main.{table})")
+    if changing:
+        differs = " OR ".join(f"s.{c} IS DISTINCT FROM m.{c}" for c in changing)
+        con.execute(f"UPDATE _snapshot.{table} s SET {', '.join(f'{c} = m.{c}' for c in changing)} "
+                    f"FROM main.{table} m WHERE s.{key} = m.{key} AND ({differs})")
+    con.execute(f"INSERT INTO _snapshot.{table} SELECT * FROM main.{table} "
+                f"WHERE {key} NOT IN (SELECT {key} FROM _snapshot.{table})")
 
 
 def current_snapshot(published_dir: Path) -> Path:
@@ -266,16 +316,18 @@ def reference_data(con: duckdb.DuckDBPyConnection) -> ReferenceData:
 
 
 def record_file_loads(con: duckdb.DuckDBPyConnection, loads: list[tuple[dict, PreparedFile]], run_id: str,
-                      incident_ids: pl.DataFrame, incidents: pl.DataFrame, raw_dir: Path) -> None:
+                      incident_ids: pl.DataFrame, incidents: pl.DataFrame, raw_dir: Path,
+                      replaced_incidents: pl.Series | None = None) -> None:
     """Files' complaints, quarantine, validation results and ledger entries, with the rebuilt incidents, in
     one transaction: every file of the run is loaded completely or not at all.
 
     The files' raw rows are written first, as Parquet under ``raw_dir`` (:func:`write_raw_file`); they
     count as loaded, through the ``raw_complaints`` view, only once their ledger entry commits.
 
-    ``incident_ids`` (complaint_id, incident_id) covers the complaints loaded before and the new ones: the
-    new ones are inserted with theirs, and only the earlier complaints whose incident changed are updated
-    (an UPDATE of every row costs seconds per million)."""
+    ``incident_ids`` (complaint_id, incident_id) covers the new complaints and the earlier ones whose
+    incidents were rebuilt: the new ones are inserted with theirs, and only the earlier complaints whose
+    incident changed are updated (an UPDATE of every row costs seconds per million). ``incidents`` replaces
+    the ``replaced_incidents`` rows (their earlier incidents), or the whole table when that is None."""
     if not loads:
         return
     now = utcnow()
@@ -310,7 +362,14 @@ def record_file_loads(con: duckdb.DuckDBPyConnection, loads: list[tuple[dict, Pr
             insert_rows(con, table, pl.concat(frames, how="diagonal_relaxed"))
         insert_rows(con, "ingested_files", pl.DataFrame(
             [{**ledger, "run_id": run_id, "ingested_at": now} for ledger, _ in loads]))
-        con.execute("DELETE FROM incidents")
+        if replaced_incidents is None:
+            con.execute("DELETE FROM incidents")
+        else:
+            con.register("_replaced", pl.DataFrame({"incident_id": replaced_incidents}).to_arrow())
+            try:
+                con.execute("DELETE FROM incidents WHERE incident_id IN (SELECT incident_id FROM _replaced)")
+            finally:
+                con.unregister("_replaced")
         insert_rows(con, "incidents", incidents)
         refresh_raw_view(con, raw_dir)
 
@@ -357,9 +416,26 @@ def record_rejected_file(con: duckdb.DuckDBPyConnection, ledger: dict, run_id: s
             "quarantined_at": now}], schema_overrides={"row_number": pl.Int32}))
 
 
-def complaints_for_incidents(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """What incidents are built from, for every complaint loaded so far."""
-    return con.sql(f"SELECT {', '.join(INCIDENT_INPUT_COLUMNS)} FROM complaints").pl()
+def complaints_for_incidents(con: duckdb.DuckDBPyConnection, authors: pl.Series | None = None) -> pl.DataFrame:
+    """What incidents are built from, with each complaint's incident now: every complaint loaded so far, or
+    with ``authors`` (values of :func:`transforms.incidents.incident_author`) only theirs, which are all the
+    complaints that can share an incident with a new complaint from one of them."""
+    columns = ", ".join([*INCIDENT_INPUT_COLUMNS, "incident_id"])
+    if authors is None:
+        return con.sql(f"SELECT {columns} FROM complaints").pl()
+    con.register("_authors", pl.DataFrame({"author": authors.drop_nulls().unique()}).to_arrow())
+    try:
+        return con.sql(f"SELECT {columns} FROM complaints WHERE coalesce(client_id, '@' || author_handle) "
+                       "IN (SELECT author FROM _authors)").pl()
+    finally:
+        con.unregister("_authors")
+
+
+def last_incident_window(con: duckdb.DuckDBPyConnection) -> float | None:
+    """The incident window (hours) the last completed ingest built incidents with, if it says."""
+    row = con.execute("SELECT json_extract(summary, '$.incident_window_hours')::DOUBLE FROM pipeline_runs "
+                      "WHERE flow = 'ingest' AND status = 'completed' ORDER BY started_at DESC LIMIT 1").fetchone()
+    return row[0] if row else None
 
 
 @contextmanager

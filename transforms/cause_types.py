@@ -19,11 +19,12 @@ Rules, checked in this order (thresholds in ``config/cause_types.yaml``):
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import polars as pl
+
+from transforms.client_scores import has_cue
 
 TYPE_SCHEMA = {"root_cause_id": pl.String, "cause_type": pl.String, "cause_type_evidence": pl.String,
                "owner_department": pl.String}
@@ -60,7 +61,7 @@ def cause_types(members: pl.DataFrame, rules: CauseTypeRules) -> pl.DataFrame:
     rows = []
     baseline = {column: _counts(members, column) for column in ("employee_id", "branch_id", "industry")
                 if column in members.columns}
-    members = members.with_columns(_asks(members["lemmas"], rules.request_cues).alias("_asks"))
+    members = members.with_columns(has_cue(members["lemmas"], rules.request_cues).alias("_asks"))
     for level in ("root_cause_id", "sub_cause_id"):
         for (cause,), group in members.filter(pl.col(level).is_not_null()).group_by(level):
             kind, evidence = _decide(group, baseline, rules)
@@ -146,12 +147,6 @@ def _top_industry(group: pl.DataFrame, baseline: tuple[dict[str, int], int] | No
     return best
 
 
-def _asks(lemmas: pl.Series, cues: frozenset[str]) -> pl.Series:
-    """Whether each complaint's lemmas hold a request cue (one vectorized pass over all complaints)."""
-    if not cues:
-        return pl.Series([False] * len(lemmas))
-    words = "|".join(sorted(re.escape(c) for c in cues))
-    return lemmas.fill_null("").str.contains(f"(?:^| )(?:{words})(?: |$)")
 
 
 def _burst(group: pl.DataFrame, rules: CauseTypeRules) -> dict:

@@ -21,7 +21,6 @@ PRODUCT.md §3 in numbers:
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -67,8 +66,9 @@ def has_cue(lemmas: pl.Series, cues: frozenset[str]) -> pl.Series:
     """Whether each lemma string (space-separated) holds one of ``cues`` (single words or phrases)."""
     if not cues:
         return pl.Series([False] * len(lemmas), dtype=pl.Boolean)
-    words = "|".join(sorted((re.escape(c) for c in cues), key=len, reverse=True))
-    return lemmas.fill_null("").str.contains(f"(?:^| )(?:{words})(?: |$)")
+    padded = pl.lit(" ") + pl.col("lemmas").fill_null("") + pl.lit(" ")  # " cue " matches whole words only
+    return pl.DataFrame({"lemmas": lemmas}).select(
+        padded.str.contains_any([f" {c} " for c in sorted(cues)]).alias(lemmas.name))[lemmas.name]
 
 
 def complaint_signals(complaints: pl.DataFrame, rules: ClientRules) -> pl.DataFrame:

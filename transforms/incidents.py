@@ -18,8 +18,17 @@ def text_fingerprint(expr: pl.Expr) -> pl.Expr:
             .str.replace_all(r"[^\p{L}]+", " ").str.strip_chars().str.slice(0, 80))
 
 
+def incident_author() -> pl.Expr:
+    """Who a complaint is from, as incidents group it: the client id, else "@" + the author's handle (null
+    when neither is known: such a complaint is an incident of its own). Every grouping key starts with it,
+    so two complaints can share an incident only when they share this value."""
+    return pl.coalesce(pl.col("client_id"), pl.lit("@") + pl.col("author_handle"))
+
+
 def build_incidents(complaints: pl.DataFrame, window_hours: float = 72.0) -> tuple[pl.DataFrame, pl.DataFrame]:
-    who = pl.coalesce(pl.col("client_id"), pl.lit("@") + pl.col("author_handle"))
+    """``complaints`` must hold, for every author it names, all of that author's complaints (their incidents
+    are rebuilt whole); :func:`incident_author` says which."""
+    who = incident_author()
     first_tracking = pl.col("tracking_numbers").list.first()
     keyed = complaints.with_columns(
         pl.when(who.is_not_null() & first_tracking.is_not_null())

@@ -93,39 +93,57 @@ def recommend(open_complaints: pl.DataFrame, outcomes: pl.DataFrame, tariffs: pl
     does not price. Complaints in ``decided`` already
     have a recorded decision, whose cost is in ``budget_used_uah``: their recommendation spends nothing."""
     facts = complaint_facts(open_complaints, policy)
-    rows = facts.to_dicts()
+    first_rule = pl.coalesce([pl.when(_condition(rule.when, facts.columns)).then(pl.lit(i, pl.Int32))
+                              for i, rule in enumerate(policy.rules)])
+    tier = pl.col("tier").replace_strict(TIER_PRIORITY, default=9) if "tier" in facts.columns else pl.lit(9)
+    ordered = facts.with_columns(_rule=first_rule, _unremarkable=pl.col("significance").is_null(),
+                                 _tier=tier.fill_null(9)).sort("_unremarkable", "_tier", "received_at", "complaint_id")
+    unmatched = ordered.filter(pl.col("_rule").is_null())
+    if unmatched.height:
+        raise ValueError(f"no policy rule matches complaint {unmatched['complaint_id'][0]}: end the rules with "
+                         "one that has no `when`")
     rates = _rate_lookup(outcomes, policy)
     fixed = {(r["response"], r["shipment_type"]): r["cost_uah"] for r in tariffs.to_dicts()}
     typical = {(r["response"], r["shipment_type"]): r["typical_uah"] for r in item_costs.to_dicts()}
-    rows.sort(key=lambda r: (r.get("significance") is None, TIER_PRIORITY.get(r.get("tier") or "", 9),
-                             r["received_at"], r["complaint_id"]))
+    wanted = ("complaint_id", "_rule", policy.ranking_segment, "shipment_type", "amount_uah", "significance",
+              "hotspot", "event", "language")
+    columns = [ordered[c].to_list() if c in ordered.columns else [None] * ordered.height for c in wanted]
     remaining = policy.budget_uah - budget_used_uah
-    out = []
-    for row in rows:
-        rule = next(r for r in policy.rules if _matches(r.when, row))
-        segment = row.get(policy.ranking_segment)
+    out: dict[str, list] = {name: [] for name in ("complaint_id", "recommended_response", "alternatives",
+                                                  "internal_action", "policy_rule", "reason", "cost_uah",
+                                                  "expected_positive_rate", "message")}
+    for complaint_id, at, segment, shipment, amount, significance, hotspot, event, language in zip(*columns,
+                                                                                                strict=True):
+        rule = policy.rules[at]
+        row = {"shipment_type": shipment, "amount_uah": amount, "significance": significance, "hotspot": hotspot,
+               "event": event}
         expected = {c: rates(c, segment) for c in rule.choices}
         costs = {c: _cost(c, row, fixed, typical, policy) for c in rule.choices}
         best = max(rule.choices, key=lambda c: (expected[c] or 0.0)) if rule.rank_by_reaction else rule.choices[0]
         reason = _fill(rule.reason, row)
-        if costs[best] > remaining and costs[best] > 0 and row["complaint_id"] not in decided:
+        if costs[best] > remaining and costs[best] > 0 and complaint_id not in decided:
             cheapest = min(rule.choices, key=lambda c: costs[c])
             if cheapest != best:
                 reason += (f"; budget: {policy.budget_uah - remaining:,.0f} of {policy.budget_uah:,.0f} UAH used "
                            f"this {policy.budget_period}, so the cheaper {cheapest}")
                 best = cheapest
-        if row["complaint_id"] not in decided:
+        if complaint_id not in decided:
             remaining -= costs[best]
-        alternatives = sorted((c for c in rule.choices if c != best), key=lambda c: -(expected[c] or 0.0))
-        out.append({
-            "complaint_id": row["complaint_id"], "client_id": row.get("client_id"),
-            "root_cause_id": row.get("root_cause_id"), "cause_type": row.get("cause_type"),
-            "recommended_response": best, "alternatives": alternatives, "internal_action": rule.internal,
-            "policy_rule": rule.name, "reason": reason, "cost_uah": round(costs[best], 2),
-            "expected_positive_rate": expected[best], "significance": row.get("significance"),
-            "message": _template(policy, best, row.get("language")), "budget_period": period,
-        })
-    return pl.DataFrame(out, schema=RECOMMENDATION_SCHEMA)
+        for name, value in (
+                ("complaint_id", complaint_id), ("recommended_response", best),
+                ("alternatives", "\x1f".join(sorted((c for c in rule.choices if c != best),  # split below
+                                                    key=lambda c: -(expected[c] or 0.0)))),
+                ("internal_action", rule.internal), ("policy_rule", rule.name), ("reason", reason),
+                ("cost_uah", round(costs[best], 2)), ("expected_positive_rate", expected[best]),
+                ("message", _template(policy, best, language))):
+            out[name].append(value)
+    chosen = pl.DataFrame(out, schema={k: RECOMMENDATION_SCHEMA[k] if k != "alternatives" else pl.String for k in out})
+    chosen = chosen.with_columns(pl.col("alternatives").str.split("\x1f").list.eval(pl.element().filter(
+        pl.element() != "")))  # one string per row, split at once: a list per row costs a Series each
+    context = ordered.select([pl.col(c) if c in ordered.columns else pl.lit(None, RECOMMENDATION_SCHEMA[c]).alias(c)
+                              for c in ("client_id", "root_cause_id", "cause_type", "significance")])
+    return pl.concat([chosen, context], how="horizontal").with_columns(budget_period=pl.lit(period)).select(
+        [pl.col(c).cast(t) for c, t in RECOMMENDATION_SCHEMA.items()])
 
 
 RECOMMENDATION_SCHEMA = {
@@ -136,20 +154,22 @@ RECOMMENDATION_SCHEMA = {
 }
 
 
-def _matches(when: dict, row: dict) -> bool:
+def _condition(when: dict, columns: list[str]) -> pl.Expr:
+    """A rule's ``when`` as a filter over the complaints (every condition must hold; none: always)."""
+    condition = pl.lit(True)
     for key, wanted in when.items():
-        if key == "significance":
-            kind = row.get("significance")
-            ok = (kind is not None) == wanted if isinstance(wanted, bool) else kind in wanted
+        value = pl.col(key) if key in columns else pl.lit(None, pl.String)  # a missing column holds nulls
+        if key == "significance" and isinstance(wanted, bool):
+            ok = value.is_not_null() == wanted
         elif key in ("hotspot", "event"):
-            ok = (row.get(key) is not None) == bool(wanted)
-        elif key == "severity":
-            ok = row.get("severity") == wanted
-        else:
-            ok = row.get(key) in wanted
-        if not ok:
-            return False
-    return True
+            ok = value.is_not_null() == bool(wanted)
+        else:  # one value (severity: high) or a list of allowed values (a null matches only a listed null)
+            values = [wanted] if isinstance(wanted, str) else list(wanted)
+            ok = value.cast(pl.String).is_in([v for v in values if v is not None]).fill_null(False)
+            if None in values:
+                ok = ok | value.is_null()
+        condition = condition & ok
+    return condition
 
 
 def _rate_lookup(outcomes: pl.DataFrame, policy: Policy):
