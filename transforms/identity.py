@@ -49,7 +49,8 @@ def resolve_clients(
     """Fill ``client_id`` where the export does not name it.
 
     ``handles``: platform, handle, client_id. ``contacts``: client_id, phone_norm, email_norm.
-    ``known_tracking``: tracking_number, client_id (from complaints whose client is known).
+    ``known_tracking``: tracking_number, client_id (from complaints whose client is known), one row per
+    tracking number (joined as is: the history holds a million of them).
     """
     out = frame.with_row_index("_ix").with_columns(
         pl.when(pl.col("client_id").is_not_null()).then(pl.lit("field")).otherwise(None).alias("identity_method"))
@@ -66,16 +67,19 @@ def resolve_clients(
             contacts.select("email_norm", "client_id").drop_nulls().unique("email_norm"), on="email_norm")
         candidates += [phones.select("_ix", "client_id", pl.lit(2).alias("_rank")),
                        emails.select("_ix", "client_id", pl.lit(3).alias("_rank"))]
-    tracked = out.filter(pl.col("client_id").is_not_null()).select(
-        pl.col("tracking_numbers").alias("tracking_number"), "client_id").explode("tracking_number")
-    known = pl.concat([known_tracking.select("tracking_number", "client_id"), tracked]).drop_nulls().unique(
-        "tracking_number", keep="first")
-    by_tracking = out.select("_ix", pl.col("tracking_numbers").alias("tracking_number")).explode(
-        "tracking_number").join(known, on="tracking_number")
+    # a tracking number tied to a client before wins; else the first complaint of this file naming both
+    known = known_tracking.select("tracking_number", "client_id")
+    tracked = (out.filter(pl.col("client_id").is_not_null())
+               .select(pl.col("tracking_numbers").alias("tracking_number"), "client_id").explode("tracking_number")
+               .drop_nulls().unique("tracking_number", keep="first", maintain_order=True)
+               .join(known, on="tracking_number", how="anti"))
+    named = (out.select("_ix", pl.col("tracking_numbers").alias("tracking_number")).explode("tracking_number")
+             .drop_nulls())
+    by_tracking = pl.concat([named.join(known, on="tracking_number"), named.join(tracked, on="tracking_number")])
     candidates.append(by_tracking.select("_ix", "client_id", pl.lit(4).alias("_rank")))
 
     methods = {0: "field", 1: "handle", 2: "phone", 3: "email", 4: "tracking"}
-    best = (pl.concat(candidates).sort("_ix", "_rank").unique("_ix", keep="first")
+    best = (pl.concat(candidates).sort("_ix", "_rank", maintain_order=True).unique("_ix", keep="first")
             .with_columns(pl.col("_rank").replace_strict(methods, return_dtype=pl.String).alias("_method")))
     return (
         out.drop("client_id", "identity_method")

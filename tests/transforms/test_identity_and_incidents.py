@@ -45,6 +45,24 @@ def test_clients_are_resolved_in_order_of_trust() -> None:
     assert out["identity_method"].to_list() == ["field", "handle", "phone", "tracking", "none"]
 
 
+def test_a_tracking_number_leads_to_the_client_it_was_tied_to_first() -> None:
+    """Tied before this file (history): that client, even when a row of this file names another one with
+    it. New in this file: the client of the first row naming both."""
+    frame = extract_identifiers(_complaints([
+        {"text": "ttn 20465651431098", "client_id": "C9"},
+        {"text": "where is 20465651431098?"},
+        {"text": "ttn 59111111111111", "client_id": "C7"},
+        {"text": "ttn 59111111111111", "client_id": "C8"},
+        {"text": "59111111111111 is late"},
+    ]))
+    empty = pl.DataFrame(schema={"platform": pl.String, "handle": pl.String, "client_id": pl.String})
+    contacts = pl.DataFrame(schema={"client_id": pl.String, "phone_norm": pl.String, "email_norm": pl.String})
+    known = pl.DataFrame({"tracking_number": ["20465651431098"], "client_id": ["C4"]})
+    out = resolve_clients(frame, empty, contacts, known, platform="x")
+    assert out["client_id"].to_list() == ["C9", "C4", "C7", "C8", "C7"]
+    assert out["identity_method"].to_list() == ["field", "tracking", "field", "field", "tracking"]
+
+
 def _incident_input(rows: list[dict]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema={"complaint_id": pl.String, "client_id": pl.String, "author_handle": pl.String,
                                       "tracking_numbers": pl.List(pl.String), "text_masked": pl.String,
