@@ -69,9 +69,9 @@ def detect_language(frame: pl.DataFrame, column: str = "text", out: str = "langu
 
 def _word_hits(words: pl.Expr, vocabulary: tuple[str, ...], exclusive_of: tuple[str, ...]) -> pl.Expr:
     patterns = [f" {w} " for w in vocabulary if w not in exclusive_of]
-    return words.str.extract_many(patterns, overlapping=True).list.len()
+    return words.str.find_many(patterns, overlapping=True).list.len()  # positions: no strings allocated
 
 
 def _stem_hits(words: pl.Expr, stems: tuple[str, ...], exclusive_of: tuple[str, ...]) -> pl.Expr:
     patterns = [f" {s}" for s in stems if s not in exclusive_of]
-    return words.str.extract_many(patterns, overlapping=True).list.len()
+    return words.str.find_many(patterns, overlapping=True).list.len()

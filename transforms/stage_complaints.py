@@ -36,8 +36,7 @@ def stage_records(records: pl.DataFrame, spec: SourceSpec, file_name: str) -> St
     typed = [pl.col("_row"), pl.col("_raw")]
     for field in DATE_FIELDS:
         if field in spec.fields:
-            parsed = _parse_datetime(pl.col(field).str.strip_chars(), spec)
-            frame = frame.with_columns(parsed.alias(f"_{field}"))
+            frame = frame.with_columns(parse_datetimes(frame[field], spec).alias(f"_{field}"))
             errors.append(_unparsed(frame, field, f"_{field}", f"not a date/time in a known format "
                                     f"({', '.join(spec.date_formats) or 'ISO 8601'}) or not a valid "
                                     f"{spec.timezone} local time"))
@@ -83,22 +82,31 @@ def _clean_text(column: str) -> pl.Expr:
         pl.col(column) if column == "text" else stripped).alias(column)
 
 
-def _parse_datetime(value: pl.Expr, spec: SourceSpec) -> pl.Expr:
-    """UTC timestamps (naive) from text: each configured format, then ISO 8601; naive ones are in ``timezone``."""
-    attempts = []
+def parse_datetimes(values: pl.Series, spec: SourceSpec) -> pl.Series:
+    """UTC timestamps (naive) from text: each configured format, then ISO 8601, the first that parses wins;
+    naive ones are in ``timezone``. A format is tried only on the values no earlier one parsed (usually
+    none are left after the first)."""
+    text = values.str.strip_chars()
+    result = pl.Series(values.name, [None] * len(values), dtype=pl.Datetime("us"))
+    pending = (text.is_not_null() & (text != "")).arg_true()
     for fmt in [*spec.date_formats, *ISO_FORMATS]:
-        if "%z" in fmt:
-            attempts.append(value.str.strptime(pl.Datetime("us", "UTC"), fmt, strict=False)
-                            .dt.replace_time_zone(None))
-        else:
-            local = value.str.strptime(pl.Datetime("us"), fmt, strict=False)
-            if fmt.endswith("Z"):
-                attempts.append(local)
-            else:
-                attempts.append(local.dt.replace_time_zone(spec.timezone, ambiguous="earliest",
-                                                           non_existent="null")
-                                .dt.convert_time_zone("UTC").dt.replace_time_zone(None))
-    return pl.coalesce(attempts)
+        if pending.len() == 0:
+            break
+        parsed = pl.select(_parse_with(pl.lit(text.gather(pending)), fmt, spec.timezone)).to_series()
+        ok = parsed.is_not_null()
+        result = result.scatter(pending.filter(ok), parsed.filter(ok))
+        pending = pending.filter(~ok)
+    return result
+
+
+def _parse_with(value: pl.Expr, fmt: str, timezone: str) -> pl.Expr:
+    if "%z" in fmt:
+        return value.str.strptime(pl.Datetime("us", "UTC"), fmt, strict=False).dt.replace_time_zone(None)
+    local = value.str.strptime(pl.Datetime("us"), fmt, strict=False)
+    if fmt.endswith("Z"):
+        return local
+    return (local.dt.replace_time_zone(timezone, ambiguous="earliest", non_existent="null")
+            .dt.convert_time_zone("UTC").dt.replace_time_zone(None))
 
 
 def _parse_amount(value: pl.Expr, decimal_comma: bool) -> pl.Expr:
