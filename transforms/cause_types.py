@@ -61,10 +61,12 @@ def cause_types(members: pl.DataFrame, rules: CauseTypeRules) -> pl.DataFrame:
     rows = []
     baseline = {column: _counts(members, column) for column in ("employee_id", "branch_id", "industry")
                 if column in members.columns}
-    members = members.with_columns(has_cue(members["lemmas"], rules.request_cues).alias("_asks"))
+    members = members.with_columns(has_cue(members["lemmas"], rules.request_cues).alias("_asks"),
+                                   pl.col("received_at").dt.date().alias("_day"))
     for level in ("root_cause_id", "sub_cause_id"):
-        for (cause,), group in members.filter(pl.col(level).is_not_null()).group_by(level):
-            kind, evidence = _decide(group, baseline, rules)
+        causes = members.filter(pl.col(level).is_not_null()).with_columns(pl.col(level).alias("_cause"))
+        for cause, stats in _cause_stats(causes, rules, "industry" in baseline).items():
+            kind, evidence = _decide(stats, baseline, rules)
             rows.append({"root_cause_id": cause, "cause_type": kind, "cause_type_evidence": json.dumps(evidence),
                          "owner_department": rules.owners.get(kind)})
     return pl.DataFrame(rows, schema=TYPE_SCHEMA).sort("root_cause_id")
@@ -77,22 +79,62 @@ def _counts(frame: pl.DataFrame, column: str) -> tuple[dict[str, int], int]:
     return dict(zip(counts[column].to_list(), counts["len"].to_list(), strict=True)), known.height
 
 
-def _top(group: pl.DataFrame, column: str) -> tuple[str | None, int]:
-    counts = group.filter(pl.col(column).is_not_null()).group_by(column).len().sort(["len", column],
-                                                                                      descending=[True, False])
-    return (counts[column][0], int(counts["len"][0])) if counts.height else (None, 0)
-
-
 Baseline = dict[str, tuple[dict[str, int], int]]  # column -> (complaints per value, complaints naming any)
 
 
-def _decide(group: pl.DataFrame, baseline: Baseline, rules: CauseTypeRules) -> tuple[str, dict]:
-    n = group.height
+@dataclass
+class _Stats:
+    """What the rules look at for one cause, computed for all causes at once (grouped, not per cause)."""
+
+    n: int
+    burst: dict
+    people: dict[str, tuple[str | None, int, int]]  # column -> (top value, its complaints, complaints naming one)
+    top_clients: list[tuple[str, int]]
+    distinct_clients: int
+    asking: int
+    industries: list[tuple[str, int]] | None  # every industry named, with its complaints
+
+
+def _ranked(frame: pl.DataFrame, column: str, keep: int | None = None) -> dict[str, tuple[list, int, int]]:
+    """Per cause: its values of ``column`` by complaints (most first, then by value; the first ``keep``),
+    how many distinct values and how many complaints name one."""
+    counts = frame.filter(pl.col(column).is_not_null()).group_by("_cause", column).len()
+    values, lens = (pl.col(c).sort_by([pl.col("len"), pl.col(column)], descending=[True, False])
+                    for c in (column, "len"))
+    ranked = counts.group_by("_cause").agg(  # each cause's values sorted apart: small sorts, in parallel
+        values.head(keep) if keep else values, lens.head(keep) if keep else lens,
+        pl.len().alias("_distinct"), pl.col("len").sum().alias("_named"))
+    return {cause: (list(zip(values, lens, strict=True)), distinct, named)
+            for cause, values, lens, distinct, named in ranked.iter_rows()}
+
+
+def _cause_stats(frame: pl.DataFrame, rules: CauseTypeRules, with_industry: bool) -> dict[str, _Stats]:
+    sizes = dict(frame.group_by("_cause").agg(pl.len(), pl.col("_asks").sum()).select(
+        "_cause", pl.struct("len", "_asks")).iter_rows())
+    bursts = _bursts(frame, rules)
+    people = {column: _ranked(frame, column, 1) for column in ("employee_id", "branch_id")}
+    clients = _ranked(frame, "client_id", rules.top_clients)
+    industries = _ranked(frame, "industry") if with_industry else {}
+    stats = {}
+    for cause, size in sizes.items():
+        tops = {}
+        for column, ranked in people.items():
+            top, _, named = ranked.get(cause, ([], 0, 0))
+            tops[column] = (top[0][0], top[0][1], named) if top else (None, 0, 0)
+        top_clients, distinct, _ = clients.get(cause, ([], 0, 0))
+        stats[cause] = _Stats(n=size["len"], burst=bursts[cause], people=tops, top_clients=top_clients,
+                              distinct_clients=distinct, asking=int(size["_asks"]),
+                              industries=industries.get(cause, ([], 0, 0))[0] if with_industry else None)
+    return stats
+
+
+def _decide(stats: _Stats, baseline: Baseline, rules: CauseTypeRules) -> tuple[str, dict]:
+    n = stats.n
     evidence: dict = {"complaints": n}
     if n < rules.min_complaints:
         return "process", {**evidence, "note": f"fewer than {rules.min_complaints} complaints: typed by default"}
 
-    burst = _burst(group, rules)
+    burst = stats.burst
     evidence["burst"] = burst
     if burst["share"] >= rules.min_burst_share and (
             burst["region_share"] >= rules.min_burst_region_share or burst["event"]):
@@ -100,8 +142,7 @@ def _decide(group: pl.DataFrame, baseline: Baseline, rules: CauseTypeRules) -> t
 
     people = {}
     for column in ("employee_id", "branch_id"):
-        who, count = _top(group, column)
-        named = int(group[column].is_not_null().sum())  # most complaints name no one: shares are of those that do
+        who, count, named = stats.people[column]  # most complaints name no one: shares are of those that do
         share = count / named if named else 0.0
         counts, total = baseline[column]
         elsewhere = (counts.get(who, 0) - count + 1) / (total - named + 1)  # the same person outside this cause
@@ -109,67 +150,76 @@ def _decide(group: pl.DataFrame, baseline: Baseline, rules: CauseTypeRules) -> t
                           "share_elsewhere": round(elsewhere, 4),
                           "concentration": round(share / elsewhere, 1) if who else None}
     evidence["concentration"] = people
-    for column, stats in people.items():
-        if stats["id"] and stats["named"] >= rules.min_named and stats["share"] >= rules.min_person_share and \
-                (stats["concentration"] or 0) >= rules.min_person_concentration:
+    for column, person in people.items():
+        if person["id"] and person["named"] >= rules.min_named and person["share"] >= rules.min_person_share and \
+                (person["concentration"] or 0) >= rules.min_person_concentration:
             evidence["decided_by"] = column
             return "human_factor", evidence
 
-    clients = group.filter(pl.col("client_id").is_not_null()).group_by("client_id").len().sort("len", descending=True)
-    top_share = clients["len"].head(rules.top_clients).sum() / n
-    evidence["top_clients"] = {"clients": clients["client_id"].head(rules.top_clients).to_list(),
-                               "share": round(top_share, 3), "distinct_clients": clients.height}
+    top_share = sum(count for _, count in stats.top_clients) / n
+    evidence["top_clients"] = {"clients": [client for client, _ in stats.top_clients],
+                               "share": round(top_share, 3), "distinct_clients": stats.distinct_clients}
     if top_share >= rules.min_top_clients_share:
         return "client_driven", evidence
 
-    asking = int(group["_asks"].sum())
-    evidence["request_share"] = round(asking / n, 3)
-    segment = _top_industry(group, baseline.get("industry"))
+    evidence["request_share"] = round(stats.asking / n, 3)
+    segment = _top_industry(stats.industries, baseline.get("industry"))
     evidence["top_industry"] = segment
     segment_ok = rules.min_request_segment_lift <= 0 or (segment["lift"] or 0) >= rules.min_request_segment_lift
-    if asking / n >= rules.min_request_share and segment_ok:
+    if stats.asking / n >= rules.min_request_share and segment_ok:
         return "product_gap", evidence
     return "process", evidence
 
 
-def _top_industry(group: pl.DataFrame, baseline: tuple[dict[str, int], int] | None) -> dict:
+def _top_industry(named: list[tuple[str, int]] | None, baseline: tuple[dict[str, int], int] | None) -> dict:
     """The industry holding at least a fifth of the cause's complaints with the highest lift."""
-    if baseline is None:
-        return {"industry": None, "share": None, "lift": None}
-    counts, total = baseline
-    named = group.filter(pl.col("industry").is_not_null())
     best = {"industry": None, "share": None, "lift": None}
-    for industry, count in named.group_by("industry").len().iter_rows():
-        share = count / max(named.height, 1)
+    if baseline is None or named is None:
+        return best
+    counts, total = baseline
+    named_total = sum(count for _, count in named)
+    for industry, count in named:
+        share = count / max(named_total, 1)
         lift = share / (counts.get(industry, 0) / max(total, 1)) if counts.get(industry) else None
         if share >= 0.2 and lift is not None and lift > (best["lift"] or 0):
             best = {"industry": industry, "share": round(share, 3), "lift": round(lift, 1)}
     return best
 
 
-
-
-def _burst(group: pl.DataFrame, rules: CauseTypeRules) -> dict:
-    """The busiest window of ``burst_window_days``: its share of the cause, its top region, any event."""
-    days = group.select(pl.col("received_at").dt.date().alias("day"), "region")
-    per_day = days.group_by("day").len().sort("day")
-    best_start, best = None, 0
+def _bursts(frame: pl.DataFrame, rules: CauseTypeRules) -> dict[str, dict]:
+    """Per cause, the busiest window of ``burst_window_days`` (the earliest of equals): its share of the
+    cause, its top region (and that region's share of the window), any calendar event it matches."""
     window = timedelta(days=rules.burst_window_days - 1)
-    day_list, counts = per_day["day"].to_list(), per_day["len"].to_list()
-    j, running = 0, 0
-    for i, start in enumerate(day_list):  # two pointers over the sorted days
-        while j < len(day_list) and day_list[j] <= start + window:
-            running += counts[j]
-            j += 1
-        if running > best:
-            best, best_start = running, start
-        running -= counts[i]
-    if best_start is None:
-        return {"share": 0.0, "region_share": 0.0, "event": None}
-    end = best_start + window
-    inside = days.filter(pl.col("day").is_between(best_start, end))
-    region, in_region = _top(inside, "region")
-    event = next((e.name for e in rules.events if e.start <= end and e.end >= best_start
-                  and (e.region is None or e.region == region)), None)
-    return {"share": round(best / group.height, 3), "start": best_start.isoformat(), "end": end.isoformat(),
-            "region": region, "region_share": round(in_region / max(inside.height, 1), 3), "event": event}
+    per_day = (frame.group_by("_cause", "_day").len().sort("_cause", "_day")
+               .group_by("_cause", maintain_order=True).agg("_day", "len"))
+    found = []
+    for cause, day_list, counts in per_day.iter_rows():
+        best_start, best = None, 0
+        j, running = 0, 0
+        for i, start in enumerate(day_list):  # two pointers over the sorted days
+            while j < len(day_list) and day_list[j] <= start + window:
+                running += counts[j]
+                j += 1
+            if running > best:
+                best, best_start = running, start
+            running -= counts[i]
+        found.append({"_cause": cause, "_start": best_start, "_end": best_start + window, "_best": best,
+                      "_n": sum(counts)})
+    windows = pl.DataFrame(found, schema={"_cause": pl.String, "_start": pl.Date, "_end": pl.Date,
+                                          "_best": pl.Int64, "_n": pl.Int64})
+    inside = (frame.select("_cause", "_day", "region").join(windows, on="_cause")
+              .filter(pl.col("_day").is_between(pl.col("_start"), pl.col("_end"))))
+    in_window = dict(inside.group_by("_cause").len().iter_rows())
+    regions = _ranked(inside, "region", 1)
+    out = {}
+    for w in windows.iter_rows(named=True):
+        start, end = w["_start"], w["_end"]
+        top, _, _ = regions.get(w["_cause"], ([], 0, 0))
+        region, in_region = top[0] if top else (None, 0)
+        event = next((e.name for e in rules.events if e.start <= end and e.end >= start
+                      and (e.region is None or e.region == region)), None)
+        out[w["_cause"]] = {"share": round(w["_best"] / w["_n"], 3), "start": start.isoformat(),
+                            "end": end.isoformat(), "region": region,
+                            "region_share": round(in_region / max(in_window.get(w["_cause"], 0), 1), 3),
+                            "event": event}
+    return out
