@@ -24,7 +24,7 @@ from flows import warehouse
 from flows.settings import Settings, load_settings, load_sources
 from flows.timing import Stopwatch
 from transforms import validation
-from transforms.incidents import build_incidents, incident_author
+from transforms.incidents import build_incidents, incident_reach
 from transforms.masking import MaskingRules
 from transforms.prepare_complaints import (
     PreparedFile,
@@ -221,13 +221,12 @@ def ingest_flow(inbox: str | None = None, home: str | None = None, config_dir: s
 @task(cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2, task_run_name="load files")
 def load_files(con: duckdb.DuckDBPyConnection, loads: list[tuple[FileOutcome, PreparedFile]], run_id: str,
                incident_window_hours: float, raw_dir: Path) -> list[FileOutcome]:
-    """Rebuild the incidents the run's new complaints can join (over all earlier complaints of their authors:
-    every one when the incident window changed since the last run), then write the run's prepared files
-    and those incidents in one transaction; returns the files' outcomes."""
+    """Rebuild the incidents the run's new complaints can join (over the earlier complaints within their
+    reach: every one when the incident window changed since the last run), then write the run's prepared
+    files and those incidents in one transaction; returns the files' outcomes."""
     new = pl.concat([p.complaints.select(warehouse.INCIDENT_INPUT_COLUMNS) for _, p in loads])
     whole = warehouse.last_incident_window(con) != incident_window_hours
-    earlier = warehouse.complaints_for_incidents(
-        con, None if whole else new.select(incident_author().alias("author"))["author"])
+    earlier = warehouse.complaints_for_incidents(con, None if whole else incident_reach(new))
     incident_ids, incidents = build_incidents(pl.concat([earlier.drop("incident_id"), new]), incident_window_hours)
     replaced = None if whole else earlier["incident_id"].drop_nulls().unique()
     ledgers, done = [], []

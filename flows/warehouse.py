@@ -416,19 +416,27 @@ def record_rejected_file(con: duckdb.DuckDBPyConnection, ledger: dict, run_id: s
             "quarantined_at": now}], schema_overrides={"row_number": pl.Int32}))
 
 
-def complaints_for_incidents(con: duckdb.DuckDBPyConnection, authors: pl.Series | None = None) -> pl.DataFrame:
+def complaints_for_incidents(con: duckdb.DuckDBPyConnection,
+                             reach: tuple[pl.DataFrame, pl.Series] | None = None) -> pl.DataFrame:
     """What incidents are built from, with each complaint's incident now: every complaint loaded so far, or
-    with ``authors`` (values of :func:`transforms.incidents.incident_author`) only theirs, which are all the
-    complaints that can share an incident with a new complaint from one of them."""
-    columns = ", ".join([*INCIDENT_INPUT_COLUMNS, "incident_id"])
-    if authors is None:
-        return con.sql(f"SELECT {columns} FROM complaints").pl()
-    con.register("_authors", pl.DataFrame({"author": authors.drop_nulls().unique()}).to_arrow())
+    only those within ``reach`` (:func:`transforms.incidents.incident_reach` of the new complaints), which
+    are all the complaints that can share an incident with a new one."""
+    columns = ", ".join(f"c.{c}" for c in [*INCIDENT_INPUT_COLUMNS, "incident_id"])
+    if reach is None:
+        return con.sql(f"SELECT {columns} FROM complaints c").pl()
+    shipments, text_authors = reach
+    author = "coalesce(c.client_id, '@' || c.author_handle)"
+    con.register("_shipments", shipments.select("author", "tracking").to_arrow())
+    con.register("_text_authors", pl.DataFrame({"author": text_authors}, schema={"author": pl.String}).to_arrow())
     try:
-        return con.sql(f"SELECT {columns} FROM complaints WHERE coalesce(client_id, '@' || author_handle) "
-                       "IN (SELECT author FROM _authors)").pl()
+        return con.sql(
+            f"SELECT {columns} FROM complaints c SEMI JOIN _shipments s "
+            f"ON {author} = s.author AND c.tracking_numbers[1] = s.tracking "
+            f"UNION ALL SELECT {columns} FROM complaints c SEMI JOIN _text_authors t ON {author} = t.author "
+            "WHERE c.tracking_numbers[1] IS NULL").pl()
     finally:
-        con.unregister("_authors")
+        con.unregister("_shipments")
+        con.unregister("_text_authors")
 
 
 def last_incident_window(con: duckdb.DuckDBPyConnection) -> float | None:

@@ -25,9 +25,19 @@ def incident_author() -> pl.Expr:
     return pl.coalesce(pl.col("client_id"), pl.lit("@") + pl.col("author_handle"))
 
 
+def incident_reach(new: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
+    """Which earlier complaints can share an incident with ``new`` ones: those with the same author and
+    first tracking number (``shipments``: author, tracking), and those of the ``text_authors`` without a
+    tracking number (a complaint without one is grouped by author + text)."""
+    keyed = new.select(incident_author().alias("author"), pl.col("tracking_numbers").list.first().alias("tracking")
+                       ).filter(pl.col("author").is_not_null())
+    shipments = keyed.filter(pl.col("tracking").is_not_null()).unique()
+    return shipments, keyed.filter(pl.col("tracking").is_null())["author"].unique()
+
+
 def build_incidents(complaints: pl.DataFrame, window_hours: float = 72.0) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """``complaints`` must hold, for every author it names, all of that author's complaints (their incidents
-    are rebuilt whole); :func:`incident_author` says which."""
+    """``complaints`` must hold every complaint of each grouping key it holds (their incidents are rebuilt
+    whole): all complaints, or the new ones with the earlier ones :func:`incident_reach` names."""
     who = incident_author()
     first_tracking = pl.col("tracking_numbers").list.first()
     keyed = complaints.with_columns(

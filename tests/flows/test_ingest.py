@@ -336,9 +336,9 @@ def test_incidents_span_runs_and_keep_their_earliest_complaint(tmp_path: Path, s
 
 
 def test_incidents_rebuilt_run_by_run_equal_a_rebuild_over_everything(tmp_path: Path, small_case: Path) -> None:
-    """Each run rebuilds only the incidents its new complaints can join (their authors'); after exports
-    arrive over several runs, in no particular order, the stored incidents are exactly those of one rebuild
-    over every complaint, and a changed incident window rebuilds them all."""
+    """Each run rebuilds only the incidents its new complaints can join (same author and parcel, or same
+    author and text); after exports arrive over several runs, in no particular order, the stored incidents
+    are exactly those of one rebuild over every complaint, and a changed incident window rebuilds them all."""
     from transforms.incidents import build_incidents
 
     home, inbox = tmp_path / "home", tmp_path / "inbox"
@@ -346,11 +346,21 @@ def test_incidents_rebuilt_run_by_run_equal_a_rebuild_over_everything(tmp_path: 
     exports = sorted(small_case.glob("inbox/*/*.*"))
     calls = [p for p in exports if p.name.startswith("calls_")]
     social = [p for p in exports if p.parent.name == "social"]
-    for batch in (calls, social, [p for p in exports if p not in calls + social]):  # incidents span these
+    text = "Посилка досі не прийшла, вже п'ятий день чекаю на відділенні, ніхто не відповідає!"
+
+    def post(number: int, when: str, words: str) -> str:  # the same author, no parcel number: keyed by text
+        return json.dumps({"data": {"id": f"77{number}", "created_at": when, "text": words},
+                           "includes": {"users": [{"username": "repeat_poster", "name": "R"}]}}) + "\n"
+
+    for run, batch in enumerate((calls, social, [p for p in exports if p not in calls + social])):
         for path in batch:
             target = inbox / path.parent.name / path.name
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(path, target)
+        if run:  # one post in the second run, its near-copy a day later in the third
+            (inbox / "social" / f"x_mentions_extra_{run}.ndjson").write_text(
+                post(run, f"2026-03-0{run}T2{run}:00:00.000Z", text if run == 1 else text.upper() + " 😡"),
+                encoding="utf-8")
         ingest_flow(inbox=str(inbox), home=str(home))
 
     def stored_and_rebuilt(window: float):
@@ -368,6 +378,7 @@ def test_incidents_rebuilt_run_by_run_equal_a_rebuild_over_everything(tmp_path: 
     assert kept.equals(ids)
     key = ["incident_id"]
     assert stored.select(rebuilt.columns).sort(key).equals(rebuilt.sort(key))
+    assert ["x_mentions:771", "x_mentions:772"] in rebuilt["complaint_ids"].to_list()
     runs = rebuilt["complaint_ids"].list.eval(pl.element().str.extract(r"^(cc_calls|x_mentions|telegram)"))
     assert (runs.list.drop_nulls().list.n_unique() > 1).sum() >= 5  # incidents joined across runs
 
