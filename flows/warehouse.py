@@ -227,13 +227,14 @@ def _same_columns(con: duckdb.DuckDBPyConnection, table: str) -> bool:
 def _carry_forward(con: duckdb.DuckDBPyConnection, table: str, key: str, changing: tuple[str, ...]) -> None:
     """Bring the snapshot's copy of ``table`` level with the working one: drop the rows gone, update the
     ``changing`` columns where they differ, add the new rows."""
-    con.execute(f"DELETE FROM _snapshot.{table} WHERE {key} NOT IN (SELECT {key} FROM main.{table})")
+    con.execute(f"DELETE FROM _snapshot.{table} s WHERE NOT EXISTS "
+                f"(SELECT 1 FROM main.{table} m WHERE m.{key} = s.{key})")
     if changing:
         differs = " OR ".join(f"s.{c} IS DISTINCT FROM m.{c}" for c in changing)
         con.execute(f"UPDATE _snapshot.{table} s SET {', '.join(f'{c} = m.{c}' for c in changing)} "
                     f"FROM main.{table} m WHERE s.{key} = m.{key} AND ({differs})")
-    con.execute(f"INSERT INTO _snapshot.{table} SELECT * FROM main.{table} "
-                f"WHERE {key} NOT IN (SELECT {key} FROM _snapshot.{table})")
+    con.execute(f"INSERT INTO _snapshot.{table} SELECT * FROM main.{table} m WHERE NOT EXISTS "
+                f"(SELECT 1 FROM _snapshot.{table} s WHERE s.{key} = m.{key})")
 
 
 def current_snapshot(published_dir: Path) -> Path:
