@@ -43,29 +43,14 @@ def test_prefect_deploy_all_against_a_local_server(tmp_path: Path) -> None:
     """What the README tells an operator to do: `prefect server start`, a process work pool, `prefect deploy
     --all`; every deployment of prefect.yaml must then exist on the server with its schedules."""
     import os
-    import socket
     import subprocess
     import sys
-    import time
-    import urllib.request
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    from flows.prefect_server import local_prefect_server
+
     prefect = str(Path(sys.executable).with_name("prefect"))
-    env = {**os.environ, "PREFECT_HOME": str(tmp_path), "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
-           "DO_NOT_TRACK": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "COLUMNS": "250"}
-    server = subprocess.Popen([prefect, "server", "start", "--host", "127.0.0.1", "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        deadline = time.time() + 120
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2)
-                break
-            except OSError:
-                assert time.time() < deadline and server.poll() is None, "prefect server did not start"
-                time.sleep(1)
+    with local_prefect_server(tmp_path) as server_env:
+        env = {**os.environ, **server_env, "COLUMNS": "250"}
         run = lambda *args: subprocess.run([prefect, *args], env=env, cwd=REPO_ROOT, capture_output=True,  # noqa: E731
                                            text=True, timeout=300)
         assert run("work-pool", "create", "causeway-local", "--type", "process").returncode == 0
@@ -76,9 +61,6 @@ def test_prefect_deploy_all_against_a_local_server(tmp_path: Path) -> None:
         config = yaml.safe_load((REPO_ROOT / "prefect.yaml").read_text(encoding="utf-8"))
         for deployment in config["deployments"]:
             assert deployment["name"] in listed.stdout, deployment["name"]
-    finally:
-        os.killpg(server.pid, 15)
-        server.wait(timeout=30)
 
 
 @pytest.mark.slow
