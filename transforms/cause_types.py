@@ -109,21 +109,20 @@ def _ranked(frame: pl.DataFrame, column: str, keep: int | None = None) -> dict[s
 
 
 def _cause_stats(frame: pl.DataFrame, rules: CauseTypeRules, with_industry: bool) -> dict[str, _Stats]:
-    sizes = dict(frame.group_by("_cause").agg(pl.len(), pl.col("_asks").sum()).select(
-        "_cause", pl.struct("len", "_asks")).iter_rows())
+    sizes = frame.group_by("_cause").agg(pl.len(), pl.col("_asks").sum())
     bursts = _bursts(frame, rules)
     people = {column: _ranked(frame, column, 1) for column in ("employee_id", "branch_id")}
     clients = _ranked(frame, "client_id", rules.top_clients)
     industries = _ranked(frame, "industry") if with_industry else {}
     stats = {}
-    for cause, size in sizes.items():
+    for cause, n, asking in sizes.iter_rows():
         tops = {}
         for column, ranked in people.items():
             top, _, named = ranked.get(cause, ([], 0, 0))
             tops[column] = (top[0][0], top[0][1], named) if top else (None, 0, 0)
         top_clients, distinct, _ = clients.get(cause, ([], 0, 0))
-        stats[cause] = _Stats(n=size["len"], burst=bursts[cause], people=tops, top_clients=top_clients,
-                              distinct_clients=distinct, asking=int(size["_asks"]),
+        stats[cause] = _Stats(n=n, burst=bursts[cause], people=tops, top_clients=top_clients,
+                              distinct_clients=distinct, asking=int(asking),
                               industries=industries.get(cause, ([], 0, 0))[0] if with_industry else None)
     return stats
 

@@ -397,6 +397,21 @@ def test_incidents_rebuilt_run_by_run_equal_a_rebuild_over_everything(tmp_path: 
     assert stored.select(rebuilt.columns).sort(key).equals(rebuilt.sort(key))
 
 
+def test_staging_a_source_in_threads_gives_what_one_thread_gives(small_case: Path) -> None:
+    from flows.ingest import stage_source
+    from flows.settings import load_sources
+    from transforms.masking import MaskingRules
+    from transforms.prepare_complaints import ReferenceData
+
+    settings, spec = load_settings(), load_sources(None)["x_mentions"]
+    exports = [(p.name, p.read_bytes()) for p in sorted(small_case.glob("inbox/social/x_mentions_*.ndjson"))]
+    rules = MaskingRules.build(settings.pii.placeholders, settings.pii.name_cues, settings.pii.first_names)
+    args = (exports, spec, ReferenceData.empty(), rules, settings.ingest.tracking_number_pattern)
+    one, three = stage_source.fn(*args, threads=1), stage_source.fn(*args, threads=3)
+    assert len(exports) >= 6 and [s.file_name for s in three] == [name for name, _ in exports]
+    assert all(a.frame.equals(b.frame) and a.raw.equals(b.raw) for a, b in zip(one, three, strict=True))
+
+
 def test_a_run_limited_to_some_sources_leaves_the_other_files_for_later(tmp_path: Path, small_case: Path,
                                                                         caplog) -> None:
     home = tmp_path / "home"
