@@ -3,10 +3,9 @@ their incidents, then a published snapshot.
 
 A task per file reads it (retried on I/O errors); a file already loaded (same content hash) is skipped. Per
 source, a task stages its new files (several at once, in threads) and another runs the validation suites
-over them at once; a file that
-cannot be read is moved to ``<home>/rejected/<source>/`` with one message naming it and why. One last task
-rebuilds the incidents and loads every new file of the run in one transaction, so no file is ever
-half-loaded.
+over them at once; a file that cannot be read is moved to ``<home>/rejected/<source>/`` with one message
+naming it and why. One last task rebuilds the incidents the new complaints can join and loads every new
+file of the run in one transaction, so no file is ever half-loaded.
 """
 
 from __future__ import annotations

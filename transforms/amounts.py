@@ -43,5 +43,5 @@ def largest_uah(amount_texts: pl.Series) -> pl.Series:
              .filter(pl.col("texts").str.contains(UAH.pattern)))
     values = texts.with_columns(pl.col("texts").map_elements(parse_uah, return_dtype=pl.Float64).alias("uah"))
     largest = values.group_by("_at").agg(pl.col("uah").max())
-    return (pl.DataFrame({"_at": pl.arange(0, len(amount_texts), eager=True).cast(pl.UInt32)})
+    return (pl.DataFrame({"_at": pl.int_range(0, len(amount_texts), dtype=pl.UInt32, eager=True)})
             .join(largest, on="_at", how="left", maintain_order="left")["uah"].rename(amount_texts.name))
