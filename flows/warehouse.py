@@ -426,6 +426,8 @@ def complaints_for_incidents(con: duckdb.DuckDBPyConnection,
     if reach is None:
         return con.sql(f"SELECT {columns} FROM complaints c").pl()
     shipments, text_authors = reach
+    # incident_author() and the first tracking number, in SQL: a change to one is a change to both (the
+    # test rebuilding incidents run by run against one rebuild over everything fails otherwise)
     author = "coalesce(c.client_id, '@' || c.author_handle)"
     con.register("_shipments", shipments.select("author", "tracking").to_arrow())
     con.register("_text_authors", pl.DataFrame({"author": text_authors}, schema={"author": pl.String}).to_arrow())
