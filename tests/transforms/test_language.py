@@ -34,3 +34,30 @@ def test_accuracy_on_the_generated_case(case_20k) -> None:
     assert accuracy >= 0.97, accuracy
     notes = scored.filter(pl.col("register") == "note")  # the shortest, most abbreviated texts
     assert (notes["language"] == notes["truth"]).mean() >= 0.95
+
+
+def _reference_words(text: str) -> str:
+    """What _letter_counts' words mean, one character at a time: Cyrillic (U+0400-U+04FF) and Latin
+    letters lower-cased, apostrophes kept, any other character one space per UTF-8 byte."""
+    out = []
+    for ch in text:
+        if "\u0400" <= ch <= "\u04ff" or ("a" <= ch.lower() <= "z" and ch.isascii()) or ch == "'":
+            out.append(ch.lower())
+        else:
+            out.append(" " * len(ch.encode("utf-8")))
+    return "".join(out)
+
+
+def test_letter_counts_on_bytes_mean_what_they_say(case_20k) -> None:
+    samples = ["", "ЁЖИК Ёжик ҐАНОК Ґанок ЄВРО ІВАН ЇЖАК", "ЀЁЂЃЄЅІЇЈЉЊЋЌЍЎЏАБВГДЕЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯ",
+               "абвгдеёжзийклмнопрстуфхцчшщъыьэюяєіїґ", "Where IS my Parcel?", "кур'єр 日本語 мені 😀що😀 Ԁ ÀÉ",
+               "<b>ТТН</b> 20465651431098 — «посилка» № 5…", "x" * 500]
+    samples += generated_texts(case_20k)["text"].drop_nulls().head(3000).to_list()
+    from transforms.language import _letter_counts
+
+    counts = _letter_counts(pl.Series(samples))
+    assert counts["words"].to_list() == [_reference_words(t) for t in samples]
+    assert counts["_cyr"].to_list() == [sum("\u0400" <= c <= "\u04ff" for c in t) for t in samples]
+    assert counts["_lat"].to_list() == [sum(c.isascii() and c.isalpha() for c in t) for t in samples]
+    sliced = _letter_counts(pl.Series(["zz", *samples]).slice(1))  # an Arrow array with an offset
+    assert sliced["words"].to_list() == counts["words"].to_list()
