@@ -28,6 +28,7 @@ STREET_WORDS = (r"вул\.|вулиця|ул\.|улица|просп\.|прос�
                 r"|пл\.|площа|площадь")
 STREET_HINTS = ("вул", "ул.", "улиц", "просп", "бульв", "пров", "пер.", "переул", "пл.", "площ",
                 " st", "street", "ave", "blvd", " rd", "road", "lane")
+ENGLISH_STREET_WORDS = r"St|Ave|Blvd|Rd|Road|Lane"  # one of these is in every match of ADDRESSES[1:]
 ADDRESSES = (
     rf"(?i:{STREET_WORDS})\s*[^\d,\n]{{2,40}}?,?\s*\d{{1,4}}[а-яa-z]?(?:\s*,?\s*(?i:кв\.|квартира|офіс|офис|apt\.?)\s*\d{{1,4}})?",
     rf"\b{CAPITALISED}(?:\s{CAPITALISED})?\s(?:St|Street|Ave|Avenue|Blvd|Rd|Road|Lane)\b\.?,?\s*\d{{1,4}}"
@@ -54,7 +55,8 @@ def mask_pii(frame: pl.DataFrame, rules: MaskingRules, column: str = "text", out
     """Add ``out``: ``column`` with personal data replaced; and ``pii_masked``: how many placeholders.
 
     Each pattern group runs only on the texts a cheap test says may contain it (digits for numbers, "@"
-    for e-mails, a street word, a cue word or a known first name), so clean texts cost almost nothing.
+    for e-mails, a street word in any case, a cue word or a known first name), so clean texts cost almost
+    nothing.
     """
     p = rules.placeholders
     texts = frame[column].fill_null("")
@@ -74,26 +76,38 @@ def mask_pii(frame: pl.DataFrame, rules: MaskingRules, column: str = "text", out
     masked = _where(masked, has_digits, phones)
 
     def addresses(s: pl.Series) -> pl.Series:
-        for pattern in ADDRESSES:
-            s = s.str.replace_all(pattern, p["address"])
-        return s
+        s = s.str.replace_all(ADDRESSES[0], p["address"])
 
-    street_hint = masked.str.contains_any(list(STREET_HINTS), ascii_case_insensitive=True)
+        def english(t: pl.Series) -> pl.Series:
+            for pattern in ADDRESSES[1:]:
+                t = t.str.replace_all(pattern, p["address"])
+            return t
+
+        # the English patterns start at any capitalised word: only where an English street word is
+        return _where(s, s.str.contains(ENGLISH_STREET_WORDS), english)
+
+    street_hint = masked.str.contains(_any_of(STREET_HINTS, "(?i:{})"))
     masked = _where(masked, street_hint & masked.str.contains(r"\d"), addresses)
     if rules.name_cues:
         cues = "|".join(re.escape(c) for c in sorted(rules.name_cues, key=len, reverse=True))
         cue_pattern = rf"((?i:{cues}))(\s*[:\-—]?\s*){CAPITALISED}(?:\s+{CAPITALISED}){{0,2}}"
         cue_variants = [v for c in rules.name_cues for v in (c, c.capitalize(), c.upper())]
-        masked = _where(masked, masked.str.contains_any(cue_variants),
+        masked = _where(masked, masked.str.contains(_any_of(cue_variants)),
                         lambda s: s.str.replace_all(cue_pattern, "${1}${2}" + p["name"]))
     if rules.first_names:
         names_pattern = rf"\b(?:{'|'.join(re.escape(n) for n in rules.first_names)})\s+{CAPITALISED}"
-        masked = _where(masked, masked.str.contains_any(list(rules.first_names)),
+        masked = _where(masked, masked.str.contains(_any_of(rules.first_names)),
                         lambda s: s.str.replace_all(names_pattern, p["name"]))
     placeholders = "|".join(re.escape(v) for v in p.values())
     masked = pl.Series(out, masked).set(frame[column].is_null(), None)
     return frame.with_columns(masked.alias(out)).with_columns(
         pl.col(out).str.count_matches(placeholders).fill_null(0).alias("pii_masked"))
+
+
+def _any_of(words: Iterable[str], wrap: str = "{}") -> str:
+    """A regex matching any of ``words`` literally: the regex engine's literal search is 2-3x faster
+    here than Aho-Corasick (``contains_any``) over the same words."""
+    return wrap.format("|".join(re.escape(w) for w in words))
 
 
 def _where(texts: pl.Series, candidates: pl.Series, transform) -> pl.Series:
