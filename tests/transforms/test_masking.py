@@ -22,6 +22,8 @@ def masked(texts: list[str | None], rules) -> list[str | None]:
     ("пишіть на dmytro.ivanenko@i.ua", "пишіть на <EMAIL>"),
     ("Адреса: Одеса, бульв. Перемоги, 19, кв. 28.", "Адреса: Одеса, <ADDRESS>."),
     ("Адрес: Киев, ул. Садовая, 3, кв. 82", "Адрес: Киев, <ADDRESS>"),
+    ("Просп. Перемоги, 12 — там і чекаю", "<ADDRESS> — там і чекаю"),  # a street word that starts a sentence
+    ("12 Baker Street, London", "<ADDRESS>, London"),
     ("Return address: Odesa, Shevchenka St, 12, apt 5.", "Return address: Odesa, <ADDRESS>."),
     ("Отримувач: Микола Бондаренко.", "Отримувач: <NAME>."),
     ("Посылку отправляла Екатерина Федорова", "Посылку отправляла <NAME>"),
