@@ -68,13 +68,15 @@ def resolve_clients(
         candidates += [phones.select("_ix", "client_id", pl.lit(2).alias("_rank")),
                        emails.select("_ix", "client_id", pl.lit(3).alias("_rank"))]
     # a tracking number tied to a client before wins; else the first complaint of this file naming both
-    known = known_tracking.select("tracking_number", "client_id")
+    named = (out.select("_ix", pl.col("tracking_numbers").alias("tracking_number")).explode("tracking_number")
+             .drop_nulls())
+    # the history's numbers this file names (a scan of the history, not a hash table of it per join)
+    known = known_tracking.select("tracking_number", "client_id").filter(
+        pl.col("tracking_number").is_in(named["tracking_number"].implode()))
     tracked = (out.filter(pl.col("client_id").is_not_null())
                .select(pl.col("tracking_numbers").alias("tracking_number"), "client_id").explode("tracking_number")
                .drop_nulls().unique("tracking_number", keep="first", maintain_order=True)
                .join(known, on="tracking_number", how="anti"))
-    named = (out.select("_ix", pl.col("tracking_numbers").alias("tracking_number")).explode("tracking_number")
-             .drop_nulls())
     by_tracking = pl.concat([named.join(known, on="tracking_number"), named.join(tracked, on="tracking_number")])
     candidates.append(by_tracking.select("_ix", "client_id", pl.lit(4).alias("_rank")))
 
