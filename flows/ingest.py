@@ -2,10 +2,11 @@
 their incidents, then a published snapshot.
 
 A task per file reads it (retried on I/O errors); a file already loaded (same content hash) is skipped. Per
-source, a task stages its new files (several at once, in threads) and another runs the validation suites
-over them at once; a file that cannot be read is moved to ``<home>/rejected/<source>/`` with one message
-naming it and why. One last task rebuilds the incidents the new complaints can join and loads every new
-file of the run in one transaction, so no file is ever half-loaded.
+source, a task stages its new files (several at once, in threads), writing each one's records as received
+to the raw Parquet layer, and another runs the validation suites over them at once; a file that cannot be
+read is moved to ``<home>/rejected/<source>/`` with one message naming it and why. One last task rebuilds
+the incidents the new complaints can join and loads every new file of the run in one transaction, so no
+file is ever half-loaded.
 """
 
 from __future__ import annotations
@@ -83,18 +84,23 @@ def read_bytes(path: Path) -> bytes:
 
 
 @task(cache_policy=NO_CACHE, task_run_name="stage {spec.name}")
-def stage_source(exports: list[tuple[str, bytes]], spec: SourceSpec, reference: ReferenceData,
-                 rules: MaskingRules, tracking_pattern: str, threads: int) -> list[StagedFile | FileRejected]:
-    """Read and stage a source's new files, ``threads`` at once; an unreadable file comes back as its
+def stage_source(exports: list[tuple[str, bytes, str]], spec: SourceSpec, reference: ReferenceData,
+                 rules: MaskingRules, tracking_pattern: str, threads: int,
+                 raw: warehouse.RawLayer | None = None) -> list[StagedFile | FileRejected]:
+    """Read and stage a source's new files (name, bytes, content hash), ``threads`` at once, and write each
+    staged file's records as received to the ``raw`` layer; an unreadable file comes back as its
     :class:`FileRejected`. Results keep the files' order and do not depend on ``threads``.
 
     Threads, not processes: most of staging is Polars string work, which runs outside the GIL, so two
     files staged at once keep two cores busy (a single file's string passes mostly use one); a staged file
     is ~1.6 kB per record, which a worker process would have to ship back (two spawned workers were no
     faster than one loop). At 1M complaints on 2 cores: 53 s in one thread, 40 s in two."""
-    def stage(export: tuple[str, bytes]) -> StagedFile | FileRejected:
-        name, data = export
-        return stage_export(data, name, spec, reference, rules, tracking_pattern)
+    def stage(export: tuple[str, bytes, str]) -> StagedFile | FileRejected:
+        name, data, file_hash = export
+        staged = stage_export(data, name, spec, reference, rules, tracking_pattern)
+        if raw is not None and isinstance(staged, StagedFile):
+            raw.write(spec.name, name, file_hash, staged.raw)  # Parquet, outside the GIL: beside the others
+        return staged
 
     if threads <= 1 or len(exports) <= 1:
         return [stage(export) for export in exports]
@@ -155,6 +161,7 @@ def ingest_flow(inbox: str | None = None, home: str | None = None, config_dir: s
         with warehouse.recorded_run(con, "ingest") as run_id:
             reference = warehouse.reference_data(con)
             already = warehouse.loaded_files(con)
+            raw_layer = warehouse.RawLayer(settings.raw_path, run_id, warehouse.utcnow())
             staged_before: list[pl.DataFrame] = []
             by_source: dict[str, list[tuple[Path, SourceSpec]]] = {}
             for path, spec in files:
@@ -181,9 +188,10 @@ def ingest_flow(inbox: str | None = None, home: str | None = None, config_dir: s
                         already[file_hash] = (relative, warehouse.utcnow())
                         exports.append((path, relative, data, file_hash))
                     clock.lap("read")
-                    batch = [(relative, data) for _, relative, data, _ in exports]
+                    batch = [(relative, data, file_hash) for _, relative, data, file_hash in exports]
                     results = stage_source(batch, spec, reference, rules, settings.ingest.tracking_number_pattern,
-                                           settings.ingest.stage_threads or os.cpu_count() or 1) if exports else []
+                                           settings.ingest.stage_threads or os.cpu_count() or 1,
+                                           raw_layer) if exports else []
                     staged_files, staged_outcomes = [], []
                     for (path, relative, data, file_hash), result in zip(exports, results, strict=True):
                         advance(relative)
@@ -206,8 +214,7 @@ def ingest_flow(inbox: str | None = None, home: str | None = None, config_dir: s
                         loads.append((outcome, prepared))
                     staged_before = [s.frame for s in staged_files]
                     clock.lap("finish")
-            for done in load_files(con, loads, run_id, settings.ingest.incident_window_hours,
-                                   settings.raw_path) if loads else []:
+            for done in load_files(con, loads, raw_layer, settings.ingest.incident_window_hours) if loads else []:
                 logger.info("%s: %d rows in, %d loaded, %d quarantined", done.file_name, done.rows_in,
                             done.loaded, done.quarantined)
                 outcomes.append(done)
@@ -230,8 +237,8 @@ def ingest_flow(inbox: str | None = None, home: str | None = None, config_dir: s
 
 
 @task(cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2, task_run_name="load files")
-def load_files(con: duckdb.DuckDBPyConnection, loads: list[tuple[FileOutcome, PreparedFile]], run_id: str,
-               incident_window_hours: float, raw_dir: Path) -> list[FileOutcome]:
+def load_files(con: duckdb.DuckDBPyConnection, loads: list[tuple[FileOutcome, PreparedFile]],
+               raw: warehouse.RawLayer, incident_window_hours: float) -> list[FileOutcome]:
     """Rebuild the incidents the run's new complaints can join (over the earlier complaints within their
     reach: every one when the incident window changed since the last run), then write the run's prepared
     files and those incidents in one transaction; returns the files' outcomes."""
@@ -248,7 +255,8 @@ def load_files(con: duckdb.DuckDBPyConnection, loads: list[tuple[FileOutcome, Pr
                          "rows_quarantined": quarantined, "status": "loaded", "message": None}, prepared))
         done.append(replace(staged, status="loaded", rows_in=prepared.rows_in, loaded=loaded,
                             quarantined=quarantined))
-    warehouse.record_file_loads(con, ledgers, run_id, incident_ids, incidents, raw_dir, replaced)
+    warehouse.record_file_loads(con, ledgers, raw.run_id, incident_ids, incidents, raw.folder, replaced,
+                                now=raw.loaded_at)
     return done
 
 

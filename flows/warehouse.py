@@ -325,12 +325,13 @@ def reference_data(con: duckdb.DuckDBPyConnection) -> ReferenceData:
 
 def record_file_loads(con: duckdb.DuckDBPyConnection, loads: list[tuple[dict, PreparedFile]], run_id: str,
                       incident_ids: pl.DataFrame, incidents: pl.DataFrame, raw_dir: Path,
-                      replaced_incidents: pl.Series | None = None) -> None:
+                      replaced_incidents: pl.Series | None = None, now: datetime | None = None) -> None:
     """Files' complaints, quarantine, validation results and ledger entries, with the rebuilt incidents, in
     one transaction: every file of the run is loaded completely or not at all.
 
-    The files' raw rows are written first, as Parquet under ``raw_dir`` (:func:`write_raw_file`); they
-    count as loaded, through the ``raw_complaints`` view, only once their ledger entry commits.
+    The files' raw rows were written while they were staged, as Parquet under ``raw_dir``
+    (:meth:`RawLayer.write`); they count as loaded, through the ``raw_complaints`` view, only once their
+    ledger entry commits here. ``now`` is the run's load time (the raw rows carry the same).
 
     ``incident_ids`` (complaint_id, incident_id) covers the new complaints and the earlier ones whose
     incidents were rebuilt: the new ones are inserted with theirs, and only the earlier complaints whose
@@ -338,7 +339,7 @@ def record_file_loads(con: duckdb.DuckDBPyConnection, loads: list[tuple[dict, Pr
     the ``replaced_incidents`` rows (their earlier incidents), or the whole table when that is None."""
     if not loads:
         return
-    now = utcnow()
+    now = now or utcnow()
 
     def stamped(frame: pl.DataFrame, ledger: dict, *extra: str) -> pl.DataFrame:
         values = {"source": ledger["source"], "file_name": ledger["file_name"], "run_id": run_id,
@@ -347,9 +348,6 @@ def record_file_loads(con: duckdb.DuckDBPyConnection, loads: list[tuple[dict, Pr
 
     complaints = pl.concat([stamped(p.complaints, lg, "run_id", "loaded_at") for lg, p in loads],
                            how="diagonal_relaxed")
-    for ledger, prepared in loads:
-        write_raw_file(raw_dir, ledger["source"], ledger["file_hash"],
-                       stamped(prepared.raw, ledger, "source", "file_name", "run_id", "file_hash", "loaded_at"))
     tables = {
         "quarantine": [stamped(p.quarantine, lg, "source", "file_name", "run_id", "file_hash", "quarantined_at")
                        for lg, p in loads],
@@ -383,6 +381,22 @@ def record_file_loads(con: duckdb.DuckDBPyConnection, loads: list[tuple[dict, Pr
 
 
 RAW_COLUMNS = ("source", "file_name", "file_hash", "row_number", "record", "run_id", "loaded_at")
+
+
+@dataclass(frozen=True)
+class RawLayer:
+    """Where a run writes its files' records as received, and what it stamps them with."""
+
+    folder: Path
+    run_id: str
+    loaded_at: datetime
+
+    def write(self, source: str, file_name: str, file_hash: str, records: pl.DataFrame) -> Path:
+        """``records`` (row_number, record) of one file -> its Parquet file (:func:`write_raw_file`)."""
+        values = {"source": source, "file_name": file_name, "file_hash": file_hash, "run_id": self.run_id,
+                  "loaded_at": self.loaded_at}
+        return write_raw_file(self.folder, source, file_hash,
+                              records.with_columns(*[pl.lit(v).alias(k) for k, v in values.items()]))
 
 
 def write_raw_file(raw_dir: Path, source: str, file_hash: str, raw: pl.DataFrame) -> Path:

@@ -64,7 +64,6 @@ class StagedFile:
 @dataclass(frozen=True)
 class PreparedFile:
     complaints: pl.DataFrame  # the warehouse's `complaints` columns (see _warehouse_shape)
-    raw: pl.DataFrame  # row_number, record
     quarantine: pl.DataFrame  # QUARANTINE_SCHEMA + raw_row_masked
     validation: pl.DataFrame  # suite, expectation, column_name, success, unexpected_count, element_count
     rows_in: int
@@ -179,7 +178,7 @@ def finish_file(staged: StagedFile, failures: pl.DataFrame, validation_results: 
         frame = frame.join(hits, on="complaint_id", how="anti")
     quarantine = pl.concat(quarantined).sort("row_number")
     quarantine = mask_pii(quarantine, rules, column="raw_row", out="raw_row_masked").drop("pii_masked")
-    return PreparedFile(complaints=_warehouse_shape(frame), raw=staged.raw, quarantine=quarantine,
+    return PreparedFile(complaints=_warehouse_shape(frame), quarantine=quarantine,
                         validation=validation_results, rows_in=staged.rows_in)
 
 

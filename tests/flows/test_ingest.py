@@ -404,11 +404,11 @@ def test_staging_a_source_in_threads_gives_what_one_thread_gives(small_case: Pat
     from transforms.prepare_complaints import ReferenceData
 
     settings, spec = load_settings(), load_sources(None)["x_mentions"]
-    exports = [(p.name, p.read_bytes()) for p in sorted(small_case.glob("inbox/social/x_mentions_*.ndjson"))]
+    exports = [(p.name, p.read_bytes(), p.name) for p in sorted(small_case.glob("inbox/social/x_mentions_*.ndjson"))]
     rules = MaskingRules.build(settings.pii.placeholders, settings.pii.name_cues, settings.pii.first_names)
     args = (exports, spec, ReferenceData.empty(), rules, settings.ingest.tracking_number_pattern)
     one, three = stage_source.fn(*args, threads=1), stage_source.fn(*args, threads=3)
-    assert len(exports) >= 6 and [s.file_name for s in three] == [name for name, _ in exports]
+    assert len(exports) >= 6 and [s.file_name for s in three] == [name for name, _, _ in exports]
     assert all(a.frame.equals(b.frame) and a.raw.equals(b.raw) for a, b in zip(one, three, strict=True))
 
 
