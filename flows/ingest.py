@@ -3,10 +3,10 @@ their incidents, then a published snapshot.
 
 A task per file reads it (retried on I/O errors); a file already loaded (same content hash) is skipped. Per
 source, a task stages its new files (several at once, in threads), writing each one's records as received
-to the raw Parquet layer, and another runs the validation suites over them at once; a file that cannot be
-read is moved to ``<home>/rejected/<source>/`` with one message naming it and why. One last task rebuilds
-the incidents the new complaints can join and loads every new file of the run in one transaction, so no
-file is ever half-loaded.
+to the raw Parquet layer, and another runs the validation suites over them at once, in the background
+while the next source is staged; a file that cannot be read is moved to ``<home>/rejected/<source>/`` with
+one message naming it and why. One last task rebuilds the incidents the new complaints can join and loads
+every new file of the run in one transaction, so no file is ever half-loaded.
 """
 
 from __future__ import annotations
@@ -167,6 +167,7 @@ def ingest_flow(inbox: str | None = None, home: str | None = None, config_dir: s
             for path, spec in files:
                 by_source.setdefault(spec.name, []).append((path, spec))
             loads: list[tuple[FileOutcome, PreparedFile]] = []
+            loaded_ids, checking = reference.loaded_ids, None
             clock = Stopwatch()
             with _progress(show_progress, len(files)) as advance:
                 for source, entries in by_source.items():
@@ -204,16 +205,15 @@ def ingest_flow(inbox: str | None = None, home: str | None = None, config_dir: s
                         staged_outcomes.append(FileOutcome(relative, spec.name, "staged", file_hash=file_hash,
                                                            size_bytes=len(data)))
                     clock.lap("stage")
-                    checked = validate_source(staged_files, spec, reference.clients.height > 0,
-                                              settings.ingest.max_text_chars)
-                    clock.lap("validate")
-                    for staged, outcome in zip(staged_files, staged_outcomes, strict=True):
-                        failures, results = checked[staged.file_name]
-                        prepared = finish_file(staged, failures, results, reference.loaded_ids, rules)
-                        reference = _with_loaded(reference, prepared.complaints)
-                        loads.append((outcome, prepared))
+                    # the previous source's validation ran while this one was staged; at most one at a time
+                    loaded_ids = _finish_source(checking, loads, loaded_ids, rules)
+                    checking = (validate_source.submit(staged_files, spec, reference.clients.height > 0,
+                                                       settings.ingest.max_text_chars),
+                                staged_files, staged_outcomes)
                     staged_before = [s.frame for s in staged_files]
-                    clock.lap("finish")
+                    clock.lap("validate and finish")
+                _finish_source(checking, loads, loaded_ids, rules)
+                clock.lap("validate and finish")
             for done in load_files(con, loads, raw_layer, settings.ingest.incident_window_hours) if loads else []:
                 logger.info("%s: %d rows in, %d loaded, %d quarantined", done.file_name, done.rows_in,
                             done.loaded, done.quarantined)
@@ -287,10 +287,21 @@ def _with_tracking(reference: ReferenceData, staged: list[pl.DataFrame]) -> Refe
     return replace(reference, known_tracking=known)
 
 
-def _with_loaded(reference: ReferenceData, complaints: pl.DataFrame) -> ReferenceData:
-    """Later files of the run see this file's complaints as already loaded (no duplicates across files)."""
-    return replace(reference, loaded_ids=pl.concat([reference.loaded_ids, complaints.select("complaint_id")],
-                                                   rechunk=False))
+def _finish_source(checking: tuple | None, loads: list[tuple[FileOutcome, PreparedFile]], loaded_ids: pl.DataFrame,
+                   rules: MaskingRules) -> pl.DataFrame:
+    """Wait for a source's validation (``checking``: its future, staged files and outcomes, or None), then
+    finish its files in order into ``loads``; returns the complaint ids loaded so far, this source's
+    included: later files see them as already loaded (no duplicates across files)."""
+    if checking is None:
+        return loaded_ids
+    future, staged_files, staged_outcomes = checking
+    checked = future.result()
+    for staged, outcome in zip(staged_files, staged_outcomes, strict=True):
+        failures, results = checked[staged.file_name]
+        prepared = finish_file(staged, failures, results, loaded_ids, rules)
+        loaded_ids = pl.concat([loaded_ids, prepared.complaints.select("complaint_id")], rechunk=False)
+        loads.append((outcome, prepared))
+    return loaded_ids
 
 
 class _progress:
