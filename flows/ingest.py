@@ -1,12 +1,14 @@
 """The Prefect ``ingest`` flow: inbox files -> raw, staging and ``complaints`` (or quarantine), with
 their incidents, then a published snapshot.
 
-A task per file reads it (retried on I/O errors); a file already loaded (same content hash) is skipped. Per
-source, a task stages its new files (several at once, in threads), writing each one's records as received
-to the raw Parquet layer, and another runs the validation suites over them at once, in the background
-while the next source is staged; a file that cannot be read is moved to ``<home>/rejected/<source>/`` with
-one message naming it and why. One last task rebuilds the incidents the new complaints can join and loads
-every new file of the run in one transaction, so no file is ever half-loaded.
+A task per file reads it (retried on I/O errors); a file already loaded (same content hash) is skipped. One
+task stages the new files of every source, several at once in threads, and writes each one's records as
+received to the raw Parquet layer. Then, source by source, their clients are looked up (a source's tracking
+numbers help the next) and a task runs the validation suites over the source's files at once, in the
+background while the next source is identified. A file that cannot be read is moved to
+``<home>/rejected/<source>/`` with one message naming it and why. One last task rebuilds the incidents the
+new complaints can join and loads every new file of the run in one transaction, so no file is ever
+half-loaded.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, replace
+from itertools import repeat, zip_longest
 from pathlib import Path
 
 import duckdb
@@ -34,6 +38,7 @@ from transforms.prepare_complaints import (
     ReferenceData,
     StagedFile,
     finish_file,
+    identify_file,
     stage_export,
     validate_files,
 )
@@ -83,29 +88,37 @@ def read_bytes(path: Path) -> bytes:
     return path.read_bytes()
 
 
-@task(cache_policy=NO_CACHE, task_run_name="stage {spec.name}")
-def stage_source(exports: list[tuple[str, bytes, str]], spec: SourceSpec, reference: ReferenceData,
-                 rules: MaskingRules, tracking_pattern: str, threads: int,
-                 raw: warehouse.RawLayer | None = None) -> list[StagedFile | FileRejected]:
-    """Read and stage a source's new files (name, bytes, content hash), ``threads`` at once, and write each
+@task(cache_policy=NO_CACHE, task_run_name="stage files")
+def stage_files(exports: list[tuple[str, bytes, str, SourceSpec]], rules: MaskingRules, tracking_pattern: str,
+                threads: int, raw: warehouse.RawLayer | None = None,
+                done: Callable[[str], None] | None = None) -> list[StagedFile | FileRejected]:
+    """Read and stage new files (name, bytes, content hash, source), ``threads`` at once, and write each
     staged file's records as received to the ``raw`` layer; an unreadable file comes back as its
-    :class:`FileRejected`. Results keep the files' order and do not depend on ``threads``.
+    :class:`FileRejected`. Results keep the files' order and do not depend on ``threads``; ``done`` is
+    told each file's name as it is staged.
 
-    Threads, not processes: most of staging is Polars string work, which runs outside the GIL, so two
-    files staged at once keep two cores busy (a single file's string passes mostly use one); a staged file
-    is ~1.6 kB per record, which a worker process would have to ship back (two spawned workers were no
-    faster than one loop). At 1M complaints on 2 cores: 53 s in one thread, 40 s in two."""
-    def stage(export: tuple[str, bytes, str]) -> StagedFile | FileRejected:
-        name, data, file_hash = export
-        staged = stage_export(data, name, spec, reference, rules, tracking_pattern)
+    Threads, not processes: most of staging is Polars and numpy work, which runs outside the GIL, so two
+    files staged at once keep two cores busy; a staged file is ~1.6 kB per record, which a worker process
+    would have to ship back. The files of every source are staged together, sources alternating, so the
+    JSON exports' parsing (Python, under the GIL) runs beside another source's column work."""
+    def stage(export: tuple[str, bytes, str, SourceSpec]) -> StagedFile | FileRejected:
+        name, data, file_hash, spec = export
+        staged = stage_export(data, name, spec, rules, tracking_pattern)
         if raw is not None and isinstance(staged, StagedFile):
             raw.write(spec.name, name, file_hash, staged.raw)  # Parquet, outside the GIL: beside the others
+        if done is not None:
+            done(name)
         return staged
 
     if threads <= 1 or len(exports) <= 1:
         return [stage(export) for export in exports]
     with ThreadPoolExecutor(min(threads, len(exports))) as pool:
         return list(pool.map(stage, exports))
+
+
+def alternating(groups: list[list]) -> list:
+    """The groups' items, taking one from each group in turn: [[a1, a2], [b1]] -> [a1, b1, a2]."""
+    return [item for row in zip_longest(*groups) for item in row if item is not None]
 
 
 def _reject(con: duckdb.DuckDBPyConnection, path: Path, relative: str, spec: SourceSpec, file_hash: str, size: int,
@@ -169,12 +182,12 @@ def ingest_flow(inbox: str | None = None, home: str | None = None, config_dir: s
             loads: list[tuple[FileOutcome, PreparedFile]] = []
             loaded_ids, checking = reference.loaded_ids, None
             clock = Stopwatch()
-            with _progress(show_progress, len(files)) as advance:
+            threads = settings.ingest.stage_threads or os.cpu_count() or 1
+            with _progress(show_progress, len(files)) as advance, ThreadPoolExecutor(threads) as pool:
+                new_files: dict[str, list[tuple[Path, str, str, int]]] = {}  # source -> path, name, hash, size
+                contents: dict[str, bytes] = {}
                 for source, entries in by_source.items():
-                    spec = specs[source]
-                    reference = _with_tracking(reference, staged_before)  # the previous source's tracking numbers
-                    exports: list[tuple[Path, str, bytes, str]] = []
-                    for path, _ in entries:
+                    for path, spec in entries:
                         relative = str(path.relative_to(inbox_path))
                         data = read_bytes(path)
                         file_hash = hashlib.sha256(data).hexdigest()
@@ -187,25 +200,34 @@ def ingest_flow(inbox: str | None = None, home: str | None = None, config_dir: s
                             advance(relative)
                             continue
                         already[file_hash] = (relative, warehouse.utcnow())
-                        exports.append((path, relative, data, file_hash))
-                    clock.lap("read")
-                    batch = [(relative, data, file_hash) for _, relative, data, file_hash in exports]
-                    results = stage_source(batch, spec, reference, rules, settings.ingest.tracking_number_pattern,
-                                           settings.ingest.stage_threads or os.cpu_count() or 1,
-                                           raw_layer) if exports else []
+                        new_files.setdefault(source, []).append((path, relative, file_hash, len(data)))
+                        contents[relative] = data
+                clock.lap("read")
+                batch = alternating([[(relative, contents.pop(relative), file_hash, specs[source])
+                                      for _, relative, file_hash, _ in entries]
+                                     for source, entries in new_files.items()])
+                results = dict(zip([name for name, *_ in batch],
+                                   stage_files(batch, rules, settings.ingest.tracking_number_pattern, threads,
+                                               raw_layer, advance) if batch else [], strict=True))
+                del batch
+                clock.lap("stage")
+                for source, entries in new_files.items():
+                    spec = specs[source]
+                    reference = _with_tracking(reference, staged_before)  # the previous source's tracking numbers
                     staged_files, staged_outcomes = [], []
-                    for (path, relative, data, file_hash), result in zip(exports, results, strict=True):
-                        advance(relative)
+                    for path, relative, file_hash, size in entries:
+                        result = results.pop(relative)
                         if isinstance(result, FileRejected):
-                            outcomes.append(_reject(con, path, relative, spec, file_hash, len(data), result,
+                            outcomes.append(_reject(con, path, relative, spec, file_hash, size, result,
                                                     settings, run_id))
                             continue
                         logger.info("%s: %d rows read and staged", relative, result.rows_in)
                         staged_files.append(result)
                         staged_outcomes.append(FileOutcome(relative, spec.name, "staged", file_hash=file_hash,
-                                                           size_bytes=len(data)))
-                    clock.lap("stage")
-                    # the previous source's validation ran while this one was staged; at most one at a time
+                                                           size_bytes=size))
+                    staged_files = list(pool.map(identify_file, staged_files, repeat(spec), repeat(reference)))
+                    clock.lap("identify")
+                    # the previous source's validation ran while this one was identified; one at a time
                     loaded_ids = _finish_source(checking, loads, loaded_ids, rules)
                     checking = (validate_source.submit(staged_files, spec, reference.clients.height > 0,
                                                        settings.ingest.max_text_chars),

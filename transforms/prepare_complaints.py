@@ -1,15 +1,15 @@
 """Files' records -> complaints ready for the warehouse, and everything else to quarantine.
 
 Per file, :func:`stage_file`: source filter (``keep_if``) → staging (types) → in-file duplicates →
-identifiers and client → PII masking → language → segment fields. Per source, :func:`validate_files`:
-the raw and staging Great Expectations suites over all its new files at once. Per file again,
-:func:`finish_file`: failing rows and complaints loaded before go to quarantine. Every record read ends up
-in exactly one of ``complaints`` and ``quarantine`` (``rows_in`` = both).
+identifiers → PII masking → language; then :func:`identify_file`: client → segment fields. Per source,
+:func:`validate_files`: the raw and staging Great Expectations suites over all its new files at once. Per
+file again, :func:`finish_file`: failing rows and complaints loaded before go to quarantine. Every record
+read ends up in exactly one of ``complaints`` and ``quarantine`` (``rows_in`` = both).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import polars as pl
@@ -69,20 +69,22 @@ class PreparedFile:
     rows_in: int
 
 
-def stage_export(data: bytes, file_name: str, spec: SourceSpec, reference: ReferenceData, rules: MaskingRules,
+def stage_export(data: bytes, file_name: str, spec: SourceSpec, rules: MaskingRules,
                  tracking_pattern: str) -> StagedFile | FileRejected:
-    """One export file's bytes, read and staged; the :class:`FileRejected` (returned, not raised, so a
-    worker process hands it back like any result) when the file cannot be read at all."""
+    """One export file's bytes, read and staged (:func:`stage_file`); the :class:`FileRejected` (returned,
+    not raised, so a worker hands it back like any result) when the file cannot be read at all."""
     try:
         batch = read_records(data, file_name, spec)
     except FileRejected as exc:
         return exc
-    return stage_file(batch, spec, file_name, reference, rules, tracking_pattern)
+    return stage_file(batch, spec, file_name, rules, tracking_pattern)
 
 
-def stage_file(batch: RawBatch, spec: SourceSpec, file_name: str, reference: ReferenceData, rules: MaskingRules,
+def stage_file(batch: RawBatch, spec: SourceSpec, file_name: str, rules: MaskingRules,
                tracking_pattern: str) -> StagedFile:
-    """Filter, type, de-duplicate within the file, identify, mask, detect language, add segments."""
+    """Filter, type, de-duplicate within the file, find identifiers, mask, detect language: everything
+    that needs nothing but the file (files of every source are staged at once); :func:`identify_file`
+    then looks its clients up."""
     records = batch.records
     quarantined = [batch.problems.with_columns(pl.lit("invalid").alias("kind")).select(list(QUARANTINE_SCHEMA))]
 
@@ -111,17 +113,24 @@ def stage_file(batch: RawBatch, spec: SourceSpec, file_name: str, reference: Ref
     frame = frame.filter(pl.col("_row") == pl.col("_first")).drop("_first")
 
     frame = identity.extract_identifiers(frame, tracking_pattern)
-    frame = identity.resolve_clients(frame, reference.handles, reference.contacts, reference.known_tracking,
-                                     spec.handle_platform)
     frame = detect_language(mask_pii(frame, rules), column="text_masked")
+    return StagedFile(file_name, frame, quarantined,
+                      batch.records.select(pl.col("_row").alias("row_number"), pl.col("_raw").alias("record")),
+                      batch.rows_in)
+
+
+def identify_file(staged: StagedFile, spec: SourceSpec, reference: ReferenceData) -> StagedFile:
+    """The staged file's clients (field, handle, phone, e-mail or tracking number: ``reference`` holds
+    the tracking numbers of the sources staged before), their segment fields, and whether each named
+    client is a known one."""
+    frame = identity.resolve_clients(staged.frame, reference.handles, reference.contacts,
+                                     reference.known_tracking, spec.handle_platform)
     frame = _with_segments(frame, reference)
     if reference.clients.height:
         frame = frame.with_columns(
             pl.when(pl.col("client_id").is_null()).then(None)
             .otherwise(pl.col("client_id").is_in(reference.clients["client_id"].implode())).alias("client_id_known"))
-    return StagedFile(file_name, frame, quarantined,
-                      batch.records.select(pl.col("_row").alias("row_number"), pl.col("_raw").alias("record")),
-                      batch.rows_in)
+    return replace(staged, frame=frame)
 
 
 def validate_files(files: list[StagedFile], spec: SourceSpec, check_clients: bool, now: datetime,

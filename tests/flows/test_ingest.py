@@ -397,18 +397,23 @@ def test_incidents_rebuilt_run_by_run_equal_a_rebuild_over_everything(tmp_path: 
     assert stored.select(rebuilt.columns).sort(key).equals(rebuilt.sort(key))
 
 
-def test_staging_a_source_in_threads_gives_what_one_thread_gives(small_case: Path) -> None:
-    from flows.ingest import stage_source
+def test_staging_in_threads_gives_what_one_thread_gives(small_case: Path) -> None:
+    from flows.ingest import alternating, stage_files
     from flows.settings import load_sources
     from transforms.masking import MaskingRules
-    from transforms.prepare_complaints import ReferenceData
 
-    settings, spec = load_settings(), load_sources(None)["x_mentions"]
-    exports = [(p.name, p.read_bytes(), p.name) for p in sorted(small_case.glob("inbox/social/x_mentions_*.ndjson"))]
+    settings, specs = load_settings(), load_sources(None)
+    by_source = [[(p.name, p.read_bytes(), p.name, specs[name]) for p in sorted(small_case.glob(f"inbox/**/{glob}"))]
+                 for name, glob in (("x_mentions", "x_mentions_*.ndjson"), ("cc_calls", "calls_*.csv"))]
+    exports = alternating(by_source)
     rules = MaskingRules.build(settings.pii.placeholders, settings.pii.name_cues, settings.pii.first_names)
-    args = (exports, spec, ReferenceData.empty(), rules, settings.ingest.tracking_number_pattern)
-    one, three = stage_source.fn(*args, threads=1), stage_source.fn(*args, threads=3)
-    assert len(exports) >= 6 and [s.file_name for s in three] == [name for name, _, _ in exports]
+    args = (exports, rules, settings.ingest.tracking_number_pattern)
+    told: list[str] = []
+    one, three = stage_files.fn(*args, threads=1), stage_files.fn(*args, threads=3, done=told.append)
+    assert len(by_source[0]) >= 6 and len(by_source[1]) >= 3
+    assert [e[0] for e in exports[:4]] == [by_source[0][0][0], by_source[1][0][0], by_source[0][1][0],
+                                             by_source[1][1][0]]  # sources alternate
+    assert [s.file_name for s in three] == [e[0] for e in exports] and sorted(told) == sorted(e[0] for e in exports)
     assert all(a.frame.equals(b.frame) and a.raw.equals(b.raw) for a, b in zip(one, three, strict=True))
 
 
