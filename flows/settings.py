@@ -74,7 +74,7 @@ class IngestSettings(_Strict):
     rejected_dir: str = Field("rejected", description="where unreadable files are moved, relative to home")
     max_text_chars: int = Field(50_000, ge=100, description="longer complaint texts are quarantined")
     incident_window_hours: float = Field(72.0, gt=0)
-    stage_threads: int | None = Field(None, ge=1, description="files of a source staged at once; empty: one per core")
+    stage_threads: int | None = Field(None, ge=1, description="files staged at once, in threads; empty: one per core")
     tracking_number_pattern: str = r"(?-u:\b)(?:20|59)\d{12}(?-u:\b)"
 
 
