@@ -55,7 +55,7 @@ class StagedFile:
     """A file after staging, before the validation suites ran on it (together with its source's files)."""
 
     file_name: str
-    frame: pl.DataFrame  # staged, identified, masked, with segments; _file, _row, _raw
+    frame: pl.DataFrame  # staged, masked, with language; _file, _row, _raw (+ client, segments: identify_file)
     quarantined: list[pl.DataFrame]
     raw: pl.DataFrame  # row_number, record
     rows_in: int
