@@ -296,15 +296,15 @@ def _read_ndjson(data: bytes, file_name: str, spec: SourceSpec) -> tuple[pl.Data
             try:
                 obj, _ = _loads(line)
             except json.JSONDecodeError as exc:
-                text = line.decode("utf-8") if isinstance(line, bytes) else line
+                text = _as_text(line)
                 if not text.strip():  # Unicode blanks only (a no-break space): a blank line too
                     continue
                 problems.append(_problem(number, WHOLE_RECORD, f"invalid JSON: {exc.msg} at column {exc.colno}",
                                          text[:10_000]))
                 continue
             if not isinstance(obj, dict):
-                text = line.decode("utf-8") if isinstance(line, bytes) else line
-                problems.append(_problem(number, WHOLE_RECORD, "a JSON line must be an object", text[:10_000]))
+                problems.append(_problem(number, WHOLE_RECORD, "a JSON line must be an object",
+                                         _as_text(line)[:10_000]))
                 continue
             numbers.append(number)
             raws.append(line)
@@ -336,6 +336,10 @@ def _read_json(data: bytes, file_name: str, spec: SourceSpec) -> tuple[pl.DataFr
     else:
         raws = [json.dumps(obj, ensure_ascii=False) for obj in objects]
     return _json_frame(numbers, raws, objects, spec), problems
+
+
+def _as_text(line: bytes | str) -> str:
+    return line.decode("utf-8") if isinstance(line, bytes) else line
 
 
 @contextmanager
@@ -377,9 +381,6 @@ def _values(objects: list[dict], parts: list[str]) -> list[str | None]:
     if len(parts) == 1:
         key = parts[0]
         found = [obj.get(key) for obj in objects]
-    elif len(parts) == 2 and not parts[1].isdigit():
-        outer, inner = parts
-        found = [o.get(inner) if type(o := obj.get(outer)) is dict else _get_path(obj, parts) for obj in objects]
     elif parts[-1].isdigit() or any(a.isdigit() and b.isdigit() for a, b in zip(parts, parts[1:], strict=False)):
         found = [_get_path(obj, parts) for obj in objects]
     else:  # plain indexing; anything unusual on the way raises, and the careful walk takes over
