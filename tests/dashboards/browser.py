@@ -5,7 +5,11 @@ a full-page screenshot."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
+import os
+import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -21,7 +25,8 @@ class Browser:
         self._process = subprocess.Popen(
             [binary, "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
              "--remote-debugging-port=0", f"--user-data-dir={self._profile.name}", "--window-size=1400,2200",
-             "about:blank"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+             "about:blank"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True)  # its helpers (crashpad, utility processes) share the group
         port_file = Path(self._profile.name) / "DevToolsActivePort"
         deadline = time.monotonic() + 30
         while not port_file.exists() or not port_file.read_text().strip():
@@ -70,9 +75,29 @@ class Browser:
         path.write_bytes(base64.b64decode(data))
 
     def close(self) -> None:
+        """Stop Chromium and every helper it started, then remove the profile. Helpers outlive the main
+        process for a moment and keep writing into the profile, so the whole process group goes, and the
+        removal is retried while a late write lands."""
         try:
             self._ws.close()
         finally:
-            self._process.terminate()
-            self._process.wait(timeout=20)
-            self._profile.cleanup()
+            self._signal_group(signal.SIGTERM)
+            try:
+                self._process.wait(timeout=20)
+            finally:
+                self._signal_group(signal.SIGKILL)
+                for attempt in range(20):
+                    try:
+                        shutil.rmtree(self._profile.name)
+                        break
+                    except FileNotFoundError:
+                        break
+                    except OSError:
+                        if attempt == 19:
+                            raise
+                        time.sleep(0.25)
+                self._profile.cleanup()  # nothing left to remove; drops the finalizer
+
+    def _signal_group(self, signum: int) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self._process.pid, signum)
