@@ -8,7 +8,6 @@ import base64
 import contextlib
 import json
 import os
-import shutil
 import signal
 import subprocess
 import tempfile
@@ -86,17 +85,14 @@ class Browser:
                 self._process.wait(timeout=20)
             finally:
                 self._signal_group(signal.SIGKILL)
-                for attempt in range(20):
+                for attempt in range(20):  # cleanup() removes what is left on each try
                     try:
-                        shutil.rmtree(self._profile.name)
-                        break
-                    except FileNotFoundError:
+                        self._profile.cleanup()
                         break
                     except OSError:
                         if attempt == 19:
                             raise
                         time.sleep(0.25)
-                self._profile.cleanup()  # nothing left to remove; drops the finalizer
 
     def _signal_group(self, signum: int) -> None:
         with contextlib.suppress(ProcessLookupError):
